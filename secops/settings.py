@@ -1,0 +1,156 @@
+"""The one settings object.
+
+Built by :func:`get_settings` from ``SECOPS_*`` environment variables and an
+optional TOML file named by ``SECOPS_CONFIG_FILE``; never read at import time.
+Secrets have no defaults: outside development mode a missing secret is an error,
+in development mode a random one is generated and the log says so loudly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from secops.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+# Secrets that must be configured outside development mode.
+_REQUIRED_SECRETS = ("token_signing_key", "audit_signing_key")
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "secops"
+
+
+def _default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "secops"
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Values from the TOML file named by SECOPS_CONFIG_FILE, if any."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = os.environ.get("SECOPS_CONFIG_FILE")
+        self._data: dict[str, Any] = {}
+        if path:
+            try:
+                self._data = tomllib.loads(Path(path).read_text())
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"cannot read settings file: {exc}", where=path) from exc
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """Every setting of secops; environment variable = ``SECOPS_`` + upper-cased name."""
+
+    model_config = SettingsConfigDict(env_prefix="SECOPS_", extra="ignore")
+
+    dev_mode: bool = Field(False, description="Development mode: generated secrets, first admin")
+    namespace: str = Field(
+        "default",
+        pattern=r"^[a-z0-9][a-z0-9_]{0,40}$",
+        description="ECS data_stream.namespace; every index secops writes carries it",
+    )
+    state_dir: Path = Field(default_factory=_default_state_dir)
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+
+    # Elasticsearch: an external cluster when es_url is set, else the managed node.
+    es_url: str | None = None
+    es_api_key: SecretStr | None = None
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_ca_file: Path | None = None
+    es_verify_certs: bool = True
+    es_request_timeout: float = 30.0
+    es_version: str = "9.5.4"
+    es_port: int | None = Field(None, description="Managed node HTTP port; a free one if unset")
+    es_heap: str = "1g"
+    es_java_home: Path | None = None
+    retention_days: int = Field(90, ge=1, le=36500)
+
+    # API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    token_signing_key: SecretStr | None = None
+    audit_signing_key: SecretStr | None = None
+    ingest_api_keys: list[SecretStr] = Field(
+        default_factory=list, description="Bootstrap ingest keys until API keys are managed"
+    )
+
+    # Collectors
+    syslog_host: str = "127.0.0.1"
+    syslog_udp_port: int = 5514
+    syslog_tcp_port: int = 5514
+    syslog_tls_port: int = 6514
+    syslog_tls_cert: Path | None = None
+    syslog_tls_key: Path | None = None
+    syslog_tls_client_ca: Path | None = None
+    tail_globs: list[str] = Field(default_factory=list)
+    spool_max_bytes: int = Field(1 << 30, ge=1 << 20)
+
+    # Detection
+    rule_dirs: list[Path] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _enforce_secrets(self) -> Settings:
+        missing = [name for name in _REQUIRED_SECRETS if getattr(self, name) is None]
+        if missing and not self.dev_mode:
+            names = ", ".join(f"SECOPS_{m.upper()}" for m in missing)
+            raise ConfigError(
+                f"{names} must be set (or SECOPS_DEV_MODE=1 for a development instance)"
+            )
+        for name in missing:
+            setattr(self, name, SecretStr(secrets.token_urlsafe(32)))
+            log.warning(
+                "DEVELOPMENT MODE: %s was generated at random; tokens and signatures "
+                "will not survive a restart. Never run like this in production.",
+                name,
+            )
+        return self
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.state_dir / "spool" / self.namespace
+
+    @property
+    def es_home(self) -> Path:
+        """Where the managed node keeps its data and logs."""
+        return self.state_dir / "elasticsearch"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built on first use."""
+    return Settings()
