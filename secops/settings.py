@@ -31,12 +31,18 @@ log = logging.getLogger(__name__)
 _REQUIRED_SECRETS = ("token_signing_key", "audit_signing_key")
 
 
+# Root's home is closed to other users, and the managed Elasticsearch runs as an
+# unprivileged user, so root keeps secops' files under /var like a system service.
 def _default_cache_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/cache/secops")
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "secops"
 
 
 def _default_state_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/lib/secops")
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "secops"
 
