@@ -1,0 +1,3 @@
+"""secops: security monitoring and audit service."""
+
+__version__ = "0.1.0"

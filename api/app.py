@@ -1,0 +1,44 @@
+"""The FastAPI application: routers under /api/v1, errors mapped in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import ROUTERS
+from secops import __version__
+from secops.context import Context, build_context
+from secops.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, context: Context | None = None) -> FastAPI:
+    """The app; ``context`` lets a caller (``secops up``, tests) share its own."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = context is None
+        app.state.context = context or build_context(settings or get_settings())
+        try:
+            yield
+        finally:
+            if own:
+                app.state.context.close()
+
+    app = FastAPI(
+        title="secops",
+        version=__version__,
+        description="Security monitoring and audit service: alerts, compliance, audit trail.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,74 @@
+"""The one place where errors become HTTP answers. Every answer says what went wrong."""
+
+from __future__ import annotations
+
+import logging
+
+from elasticsearch import ApiError, ConnectionError as ESConnectionError
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from secops.errors import (
+    AuthError,
+    ConfigError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    SecopsError,
+    SpoolFullError,
+    UnavailableError,
+)
+
+log = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[SecopsError], int]] = [
+    (AuthError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (InvalidInputError, 422),
+    (RateLimitedError, 429),
+    (SpoolFullError, 503),
+    (UnavailableError, 503),
+    (ConfigError, 500),
+]
+
+
+def status_for(exc: SecopsError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SecopsError)
+    async def _secops_error(request: Request, exc: SecopsError) -> JSONResponse:
+        status = status_for(exc)
+        headers: dict[str, str] = {}
+        if isinstance(exc, RateLimitedError | UnavailableError):
+            headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+        if isinstance(exc, AuthError):
+            headers["WWW-Authenticate"] = "Bearer"
+        if status >= 500:
+            log.error("%s %s failed: %s", request.method, request.url.path, exc)
+        body = {"error": type(exc).__name__, "detail": exc.message}
+        return JSONResponse(status_code=status, content=body, headers=headers)
+
+    @app.exception_handler(ESConnectionError)
+    async def _es_down(request: Request, exc: ESConnectionError) -> JSONResponse:
+        return JSONResponse(
+            status_code=503,
+            content={"error": "StoreUnavailable", "detail": "Elasticsearch does not answer"},
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(ApiError)
+    async def _es_error(request: Request, exc: ApiError) -> JSONResponse:
+        log.error("%s %s: Elasticsearch refused: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            status_code=502,
+            content={"error": "StoreError", "detail": f"Elasticsearch refused: {exc.message}"},
+        )

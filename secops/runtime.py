@@ -1,0 +1,44 @@
+"""`secops up`: start every part, run until a signal, stop them in reverse order.
+
+Parts are started in the order data flows (store first, API last) and stopped in
+the reverse order, so nothing accepts records that cannot be carried further.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import uvicorn
+
+from api.app import create_app
+from secops.context import build_context
+from secops.es.node import ManagedNode, node_for
+from secops.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings) -> None:
+    stops: list[Callable[[], None]] = []
+    try:
+        if not settings.es_url:
+            node: ManagedNode = node_for(settings)
+            info = node.start()
+            stops.append(node.stop)
+            settings = settings.model_copy(update={"es_url": info.url})
+            log.info("managed Elasticsearch %s at %s", info.version, info.url)
+        ctx = build_context(settings)
+        stops.append(ctx.close)
+        app = create_app(settings, context=ctx)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
+        )
+        log.info("API on http://%s:%d/api/v1", settings.api_host, settings.api_port)
+        server.run()  # returns on SIGINT/SIGTERM
+    finally:
+        for stop in reversed(stops):
+            try:
+                stop()
+            except Exception:
+                log.exception("error while stopping")
