@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from secops.detect.models import RuleMeta, RuleMatch
+from secops.detect.models import RuleMatch, RuleMeta
 
 T0 = datetime(2024, 12, 10, 10, 0, 0, tzinfo=UTC)
 
