@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     syslog_tls_key: Path | None = None
     syslog_tls_client_ca: Path | None = None
     tail_globs: list[str] = Field(default_factory=list)
+    syslog_enabled: bool = Field(True, description="UDP and TCP syslog; TLS when cert+key are set")
+    syslog_max_message_bytes: int = Field(64 * 1024, ge=1024, le=16 << 20)
+    syslog_max_connections: int = Field(1000, ge=1)
+    syslog_idle_timeout: float = Field(300.0, gt=0, description="Seconds a silent TCP peer is kept")
+    tail_poll_interval: float = Field(0.25, gt=0)
+    ingest_max_body_bytes: int = Field(10 << 20, ge=1024)
+    ingest_rate_per_second: float = Field(50.0, gt=0, description="Requests per second per key")
+    ingest_burst: int = Field(100, ge=1)
     spool_max_bytes: int = Field(1 << 30, ge=1 << 20)
 
     # Detection
