@@ -126,6 +126,35 @@ class Settings(BaseSettings):
     # Detection
     rule_dirs: list[Path] = Field(default_factory=list)
 
+    # Alerts: grouping, SLA, step-up, notifications
+    alert_group_window_seconds: int = Field(
+        300, ge=0, description="Matches of one rule and group key within this window update one alert; 0 = one alert per event"
+    )
+    alert_group_by: dict[str, list[str]] = Field(
+        default_factory=dict, description="Rule id or name -> ECS fields grouping its alerts"
+    )
+    alert_max_event_ids: int = Field(200, ge=1, le=10_000)
+    alert_sla_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"critical": 15, "high": 60, "medium": 240, "low": 1440,
+                                 "informational": 10080},
+        description="Time to acknowledge per severity",
+    )
+    alert_step_up_max_age_seconds: int = Field(300, ge=30)
+    notify_min_severity: str = Field("high", pattern=r"^(informational|low|medium|high|critical)$")
+    notify_webhook_url: str | None = None
+    notify_webhook_secret: SecretStr | None = None
+    notify_smtp_host: str | None = None
+    notify_smtp_port: int = 25
+    notify_smtp_from: str = "secops@localhost"
+    notify_smtp_to: list[str] = Field(default_factory=list)
+    notify_smtp_starttls: bool = False
+    notify_syslog_host: str | None = None
+    notify_syslog_port: int = 514
+    notify_syslog_protocol: str = Field("udp", pattern=r"^(udp|tcp)$")
+    notify_max_attempts: int = Field(5, ge=1, le=20)
+    notify_backoff_seconds: float = Field(1.0, gt=0)
+    notify_queue_size: int = Field(1000, ge=1)
+
     @classmethod
     def settings_customise_sources(
         cls,
