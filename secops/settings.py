@@ -128,15 +128,22 @@ class Settings(BaseSettings):
 
     # Alerts: grouping, SLA, step-up, notifications
     alert_group_window_seconds: int = Field(
-        300, ge=0, description="Matches of one rule and group key within this window update one alert; 0 = one alert per event"
+        300,
+        ge=0,
+        description="Matches of one rule and group key within it update one alert; 0 = per event",
     )
     alert_group_by: dict[str, list[str]] = Field(
         default_factory=dict, description="Rule id or name -> ECS fields grouping its alerts"
     )
     alert_max_event_ids: int = Field(200, ge=1, le=10_000)
     alert_sla_minutes: dict[str, int] = Field(
-        default_factory=lambda: {"critical": 15, "high": 60, "medium": 240, "low": 1440,
-                                 "informational": 10080},
+        default_factory=lambda: {
+            "critical": 15,
+            "high": 60,
+            "medium": 240,
+            "low": 1440,
+            "informational": 10080,
+        },
         description="Time to acknowledge per severity",
     )
     alert_step_up_max_age_seconds: int = Field(300, ge=30)
