@@ -1,0 +1,185 @@
+"""The single-event detection engine.
+
+Per event, the cost grows with the rules that could apply, not with all rules:
+
+1. routing: the values of the few routing fields (dataset, channel, event id...)
+   are looked up in dicts built from the rules' logsources, giving the buckets
+   of candidate rules;
+2. prefilter: for that combination of buckets a plan is built once and cached:
+   an Aho-Corasick automaton over the literals each rule requires, run over the
+   lower-cased values of the fields those rules read; a rule none of whose
+   literals occurs is skipped, a rule without literals is always evaluated;
+3. the remaining rules' compiled matchers run on the event.
+
+``evaluate_all=True`` skips both steps and evaluates every rule (its logsource
+included) on every event: the baseline that the fast path must agree with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+from secops.detect.mapping import Condition, expand_condition, norm_value
+from secops.detect.models import RuleMatch
+from secops.detect.ruleset import CompiledRule, RuleSet
+from secops.detect.values import MISSING, Event, flatten_into, getter, to_text
+
+_SEPARATOR = "\x1f"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to run for events that fall in one combination of routing buckets."""
+
+    always: tuple[int, ...]  # rules without a required literal
+    automaton: Any  # ahocorasick.Automaton: literal -> tuple of rule positions, or None
+    getters: tuple[Callable[[Event], Any], ...]  # the haystack's fields
+    size: int  # number of candidate rules (for statistics)
+
+
+class _Router:
+    """Dict lookups from routing-field values to buckets of rule positions."""
+
+    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+        tables: dict[tuple[str, ...], dict[tuple[str, ...], set[int]]] = {}
+        for pos, rule in enumerate(rules):
+            for condition in rule.routes or ():
+                for combo in expand_condition(condition):
+                    fields = tuple(f for f, _ in combo)
+                    values = tuple(v for _, v in combo)
+                    tables.setdefault(fields, {}).setdefault(values, set()).add(pos)
+        self.buckets: list[tuple[int, ...]] = []
+        paths = sorted({f for fields in tables for f in fields})
+        self._getters = [(p, getter(p)) for p in paths]
+        self._tables: list[tuple[tuple[str, ...], dict[tuple[str, ...], int]]] = []
+        for fields, table in sorted(tables.items()):
+            ids: dict[tuple[str, ...], int] = {}
+            for values, positions in table.items():
+                ids[values] = len(self.buckets)
+                self.buckets.append(tuple(sorted(positions)))
+            self._tables.append((fields, ids))
+        self.unrouted = tuple(pos for pos, rule in enumerate(rules) if rule.routes is None)
+
+    def route(self, event: Event) -> tuple[int, ...]:
+        """Ids of the buckets the event falls in."""
+        values: dict[str, str] = {}
+        for path, get in self._getters:
+            value = get(event)
+            if value is not MISSING and value is not None and not isinstance(value, dict | list):
+                values[path] = norm_value(value)
+        hits: list[int] = []
+        for fields, ids in self._tables:
+            try:
+                key = tuple(values[f] for f in fields)
+            except KeyError:
+                continue
+            bucket = ids.get(key)
+            if bucket is not None:
+                hits.append(bucket)
+        return tuple(hits)
+
+
+def _route_predicate(routes: tuple[Condition, ...] | None) -> Callable[[Event], bool]:
+    """A rule's logsource checked directly on an event (the baseline's way)."""
+    if routes is None:
+        return lambda ev: True
+    compiled = [[(getter(f), allowed) for f, allowed in c.items()] for c in routes]
+
+    def applies(ev: Event) -> bool:
+        for condition in compiled:
+            for get, allowed in condition:
+                value = get(ev)
+                if value is MISSING or value is None or isinstance(value, dict | list):
+                    break
+                if norm_value(value) not in allowed:
+                    break
+            else:
+                return True
+        return False
+
+    return applies
+
+
+class DetectionEngine:
+    """Runs a rule set's single-event rules on ECS events."""
+
+    def __init__(self, ruleset: RuleSet, *, evaluate_all: bool = False) -> None:
+        self.ruleset = ruleset
+        self.evaluate_all = evaluate_all
+        self._rules = list(ruleset.rules)
+        self._router = _Router(self._rules)
+        self._plans: dict[tuple[int, ...], _Plan] = {}  # memo; plans are pure functions of keys
+        self._applies = [_route_predicate(r.routes) for r in self._rules]
+
+    def match(self, event: Event, event_id: str) -> list[RuleMatch]:
+        """Every rule that fires on the event, in rule-set order."""
+        rules = self._rules
+        return [
+            RuleMatch.model_construct(rule=rules[pos].meta, event=event, event_id=event_id)
+            for pos in self._candidates(event)
+            if rules[pos].matcher(event)
+        ]
+
+    def candidates(self, event: Event) -> list[CompiledRule]:
+        """The rules that would be evaluated on the event (after routing and prefilter)."""
+        return [self._rules[pos] for pos in self._candidates(event)]
+
+    def _candidates(self, event: Event) -> Sequence[int]:
+        if self.evaluate_all:
+            return [pos for pos, applies in enumerate(self._applies) if applies(event)]
+        key = self._router.route(event)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(key)
+        if plan.automaton is None:
+            return plan.always
+        texts: list[str] = []
+        for get in plan.getters:
+            value = get(event)
+            if value is MISSING or value is None:
+                continue
+            if isinstance(value, list | tuple):
+                flat: list[Any] = []
+                flatten_into(value, flat)
+                texts.extend(map(to_text, flat))
+            else:
+                texts.append(to_text(value))
+        found: set[int] = set()
+        for _, positions in plan.automaton.iter(_SEPARATOR.join(texts).lower()):
+            found.update(positions)
+        if not found:
+            return plan.always
+        found.update(plan.always)
+        return sorted(found)
+
+    def _plan(self, key: tuple[int, ...]) -> _Plan:
+        positions = set(self._router.unrouted)
+        for bucket in key:
+            positions.update(self._router.buckets[bucket])
+        always: list[int] = []
+        words: dict[str, list[int]] = {}
+        paths: set[str] = set()
+        for pos in sorted(positions):
+            rule = self._rules[pos]
+            if rule.literals is None:
+                always.append(pos)
+                continue
+            paths |= rule.paths
+            for literal in rule.literals:
+                words.setdefault(literal, []).append(pos)
+        automaton = None
+        if words:
+            automaton = ahocorasick.Automaton()
+            for literal, rule_positions in words.items():
+                automaton.add_word(literal, tuple(rule_positions))
+            automaton.make_automaton()
+        return _Plan(
+            always=tuple(always),
+            automaton=automaton,
+            getters=tuple(getter(p) for p in sorted(paths)),
+            size=len(positions),
+        )

@@ -1,0 +1,52 @@
+"""What loading hands to the engines: compiled rules, rejected ones, correlations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule
+
+from secops.detect.compiler import Matcher
+from secops.detect.ir import Node
+from secops.detect.mapping import Condition
+from secops.detect.models import RuleMeta
+from secops.errors import RuleError
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A single-event rule ready to run."""
+
+    meta: RuleMeta
+    matcher: Matcher
+    tree: Node  # the lowered condition the matcher was compiled from
+    routes: tuple[Condition, ...] | None  # event conditions (OR-ed); None: every event
+    literals: frozenset[str] | None  # one of them occurs whenever it matches; None: unknown
+    paths: frozenset[str]  # ECS paths its string tests read
+    sigma: SigmaRule = field(repr=False, compare=False)
+
+
+@dataclass
+class RuleSet:
+    """Rules loaded from one or more directories.
+
+    ``correlations`` are pySigma's SigmaCorrelationRule objects, untouched, for
+    the correlation engine; the base rules they name are among ``rules``.
+    """
+
+    rules: list[CompiledRule] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    correlations: list[SigmaCorrelationRule] = field(default_factory=list)
+
+    @property
+    def unrouted(self) -> list[CompiledRule]:
+        """Rules whose logsource no mapping entry covers (evaluated on every event)."""
+        return [r for r in self.rules if r.routes is None]
+
+    def by_id(self) -> dict[str, CompiledRule]:
+        return {r.meta.id: r for r in self.rules}
+
+    def subset(self, rules: list[CompiledRule]) -> RuleSet:
+        """The same errors and correlations with other rules (benchmarks, hunts)."""
+        return RuleSet(rules=list(rules), errors=self.errors, correlations=self.correlations)
