@@ -23,6 +23,7 @@ from secops.records import RawRecord
 SERVICES = ("portal", "evoting")
 _LINE = re.compile(r"^(portal|evoting) (.*)$", re.DOTALL)
 AUTH_ACTIONS = frozenset(("login", "login_failed", "logout", "mfa_failed"))
+_FAILED = ("_failed",)
 
 
 def parse(text: str, event: Event, record: RawRecord) -> bool:
@@ -51,9 +52,9 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
         ev["action"] = action
         if action in AUTH_ACTIONS:
             ev["category"] = ["web", "authentication"]
-            ev["type"] = ["start"] if action.startswith("login") else ["end"]
-            if action.endswith("_failed"):
-                ev["outcome"] = "failure"
+            ev["type"] = ["end"] if action == "logout" else ["start"]
+        if action.endswith(_FAILED):
+            ev["outcome"] = "failure"
     ms = trailer.get("ms", "")
     if ms.isdigit():
         ev["duration"] = int(ms) * 1_000_000

@@ -59,7 +59,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
     handler = _BY_FIRST_WORD.get(first)
     if handler is not None and handler(text, event):
         return True
-    if text.startswith("pam_") and pam.fill(text, event):
+    if pam.fill(text, event):  # "pam_unix(sshd:auth): ..." or old "sshd(pam_unix)" bodies
         return True
     if text.startswith("fatal: "):
         classify(event, ["network"], ["error"], "ssh_connection_error", "failure")

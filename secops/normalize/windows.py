@@ -197,6 +197,8 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
     message = obj.get("Message") if kind == "nxlog" else obj.get("message")
     if isinstance(message, str):
         event["message"] = message
+    else:  # the raw object is in event.original; keep message short
+        event["message"] = f"{winlog.get('provider_name', '?')} event {event_id}"
     if kind == "winlogbeat":
         for key in ("process", "user", "source", "destination", "file", "registry", "dns"):
             if isinstance(obj.get(key), dict):
