@@ -6,6 +6,12 @@ window, a group idle for longer than timespan + lateness (measured on the
 newest event time seen by the engine) is evicted, and the number of groups over
 all rules is capped with least-recently-used eviction. `snapshot`/`restore`
 carry the state across a restart; see `checkpoint`.
+
+Lateness is judged per group (against the group's newest event), so one source
+lagging behind the others loses nothing; expiry uses the engine-wide newest
+event time, so an event stamped far in the future ages the idle groups early.
+State is keyed by rule and group-by values: on several nodes, route a group's
+matches to one node.
 """
 
 from __future__ import annotations
