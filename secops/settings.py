@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     api_port: int = 8000
     token_signing_key: SecretStr | None = None
     audit_signing_key: SecretStr | None = None
+    audit_signing_key_file: Path | None = Field(
+        None, description="Ed25519 private key (PEM, mode 600); overrides audit_signing_key"
+    )
     ingest_api_keys: list[SecretStr] = Field(
         default_factory=list, description="Bootstrap ingest keys until API keys are managed"
     )
