@@ -107,6 +107,23 @@ class Settings(BaseSettings):
         default_factory=list, description="Bootstrap ingest keys until API keys are managed"
     )
 
+    # Access control: sessions, MFA, lockout, API keys
+    token_signing_key_file: Path | None = Field(
+        None, description="Signing key file (owner-only permissions); wins over token_signing_key"
+    )
+    data_key: SecretStr | None = Field(
+        None, description="Encrypts TOTP secrets at rest; derived from token_signing_key if unset"
+    )
+    access_token_ttl_seconds: int = Field(900, ge=30, le=3600)
+    refresh_token_ttl_seconds: int = Field(12 * 3600, ge=300, le=7 * 86400)
+    step_up_window_seconds: int = Field(300, ge=30, le=3600)
+    lockout_account_threshold: int = Field(5, ge=1, description="Failures before an account locks")
+    lockout_address_threshold: int = Field(20, ge=1, description="Failures before an address locks")
+    lockout_max_seconds: int = Field(900, ge=1)
+    apikey_rotation_grace_seconds: int = Field(
+        86400, ge=0, description="How long the old secret of a rotated API key stays valid"
+    )
+
     # Collectors
     syslog_host: str = "127.0.0.1"
     syslog_udp_port: int = 5514
