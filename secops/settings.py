@@ -2,7 +2,7 @@
 
 Built by :func:`get_settings` from ``SECOPS_*`` environment variables and an
 optional TOML file named by ``SECOPS_CONFIG_FILE``; never read at import time.
-Secrets have no defaults: outside development mode a missing secret is an error,
+Secret files (``SECOPS_SECRETS_DIR``) are read too. Secrets have no defaults: outside development mode a missing secret is an error,
 in development mode a random one is generated and the log says so loudly.
 """
 
@@ -191,7 +191,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+        return (init_settings, env_settings, file_secret_settings, _TomlFileSource(settings_cls))
 
     @model_validator(mode="after")
     def _enforce_secrets(self) -> Settings:
@@ -222,5 +222,11 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, built on first use."""
-    return Settings()
+    """The process-wide settings, built on first use.
+
+    ``SECOPS_SECRETS_DIR`` names a directory of secret files, one per setting,
+    named like its environment variable in lower case (``secops_es_api_key``),
+    as Docker and Kubernetes secrets are mounted.
+    """
+    secrets_dir = os.environ.get("SECOPS_SECRETS_DIR")
+    return Settings(_secrets_dir=secrets_dir) if secrets_dir else Settings()
