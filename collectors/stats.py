@@ -1,0 +1,54 @@
+"""Per-source counters of the receivers: what arrived, what had to be refused.
+
+Best-effort inputs (UDP) drop when the spool is full; at-least-once inputs never
+drop, but count truncated messages and refused connections. The source
+accounting reads :meth:`ReceiverStats.snapshot`; the counters are safe to bump
+from any thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+from secops.records import Source
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCounts:
+    received: int = 0  # records handed to the spool
+    dropped: int = 0  # records refused (best-effort inputs only)
+    truncated: int = 0  # records cut at the size limit (kept, flagged)
+
+
+class ReceiverStats:
+    """Thread-safe per-source counters of all receivers of one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[Source, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self._refused_connections: dict[str, int] = defaultdict(int)
+
+    def received(self, source: Source, n: int = 1, *, truncated: int = 0) -> None:
+        with self._lock:
+            c = self._counts[source]
+            c[0] += n
+            c[2] += truncated
+
+    def dropped(self, source: Source, n: int = 1) -> None:
+        with self._lock:
+            self._counts[source][1] += n
+
+    def refused_connection(self, input_name: str) -> None:
+        with self._lock:
+            self._refused_connections[input_name] += 1
+
+    def snapshot(self) -> dict[Source, SourceCounts]:
+        """A copy of the counters per source, for accounting and metrics."""
+        with self._lock:
+            return {s: SourceCounts(*c) for s, c in self._counts.items()}
+
+    def refused_connections(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._refused_connections)
