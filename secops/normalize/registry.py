@@ -102,11 +102,16 @@ PROGRAMS: dict[str, Parser] = {
 }
 
 
-def program_parser(program: str, body: str) -> Parser | None:
-    """The parser for a syslog body: by program name, else by what the body looks like."""
+def program_parser(program: str, body: str, *, pam_tag: bool = False) -> Parser | None:
+    """The parser for a syslog body: by program name, else by what the body looks like.
+
+    ``pam_tag`` says the tag was ``program(pam_unix)``, as old PAM wrote it.
+    """
     parser = PROGRAMS.get(program)
     if parser is not None:
         return parser
+    if pam_tag:
+        return PAM
     first = body[:1]
     if first == "{":
         return JSON
