@@ -1,0 +1,1 @@
+"""Alerts: documents from detection matches, noise control, triage, notifications."""

@@ -1,0 +1,244 @@
+"""Writing alerts from detection matches, and reading one back.
+
+`write_alerts` is what the pipeline calls after detection: it builds the alert
+documents, drops what a suppression stops, folds repeated matches into one
+alert per rule, group key and window, and writes them with bulk ``create``;
+an alert that already exists is merged and re-indexed under optimistic
+concurrency (``if_seq_no``/``if_primary_term``), never with a script. It never
+refreshes: the alerts index refreshes every 200 ms.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from elasticsearch import NotFoundError as ESNotFoundError
+
+from secops.alerts import build
+from secops.alerts.build import Grouping, iso, parse_time
+from secops.alerts.models import Alert, AlertKind, AlertWithEvents
+from secops.alerts.suppressions import Suppression, active_suppressions, record_hits
+from secops.context import Context
+from secops.detect.models import CorrelationMatch, RuleMatch
+from secops.errors import InvalidInputError, NotFoundError, StoreError
+from secops.settings import Settings
+
+_MAX_MERGE_ROUNDS = 8
+
+
+class AlertSink(Protocol):
+    """Who hears of new alerts (the notification dispatcher)."""
+
+    def submit(self, alert_id: str, alert: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class WriteReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # replays of events already held
+    suppressed: int = 0
+
+
+def grouping_of(settings: Settings) -> Grouping:
+    return Grouping(
+        window=settings.alert_group_window_seconds, fields_by_rule=settings.alert_group_by
+    )
+
+
+def sla_due(settings: Settings, severity: str, created: datetime) -> datetime:
+    minutes = settings.alert_sla_minutes.get(severity)
+    return created + timedelta(minutes=minutes if minutes is not None else 24 * 60)
+
+
+def _drafts(
+    ctx: Context,
+    matches: Iterable[RuleMatch | CorrelationMatch],
+    *,
+    kind: AlertKind,
+    now: datetime,
+) -> list[tuple[str, dict[str, Any]]]:
+    grouping = grouping_of(ctx.settings)
+    out = []
+    for match in matches:
+        if isinstance(match, CorrelationMatch):
+            out.append(build.from_correlation(match, grouping=grouping, now=now))
+        else:
+            out.append(build.from_rule_match(match, grouping=grouping, kind=kind, now=now))
+    return out
+
+
+def _suppress(
+    drafts: list[tuple[str, dict[str, Any]]], suppressions: Sequence[Suppression]
+) -> tuple[list[tuple[str, dict[str, Any]]], Counter[str]]:
+    kept, hits = [], Counter[str]()
+    for alert_id, doc in drafts:
+        stopper = next((s for s in suppressions if s.applies(doc["rule"]["id"], doc)), None)
+        if stopper is None:
+            kept.append((alert_id, doc))
+        else:
+            hits[stopper.id] += 1
+    return kept, hits
+
+
+def write_alerts(
+    ctx: Context,
+    matches: Iterable[RuleMatch | CorrelationMatch],
+    *,
+    kind: AlertKind = "detection",
+    sink: AlertSink | None = None,
+    now: datetime | None = None,
+) -> WriteReport:
+    """Store the alerts of ``matches``; idempotent, so a replay changes nothing."""
+    now = now or datetime.now(UTC)
+    report = WriteReport()
+    drafts = _drafts(ctx, matches, kind=kind, now=now)
+    if not drafts:
+        return report
+    drafts, hits = _suppress(drafts, active_suppressions(ctx, now=now))
+    report.suppressed = sum(hits.values())
+    max_ids = ctx.settings.alert_max_event_ids
+    pending: dict[str, dict[str, Any]] = {}
+    for alert_id, doc in drafts:
+        if alert_id in pending:
+            build.merge(pending[alert_id], doc, max_event_ids=max_ids)
+        else:
+            doc["sla_due_at"] = iso(sla_due(ctx.settings, doc["severity"], now))
+            pending[alert_id] = doc
+    if pending:
+        conflicts = _create(ctx, pending, report, sink)
+        _merge_existing(ctx, {i: pending[i] for i in conflicts}, report)
+    if hits:
+        record_hits(ctx, hits=hits, now=now)
+    return report
+
+
+def _create(
+    ctx: Context, docs: dict[str, dict[str, Any]], report: WriteReport, sink: AlertSink | None
+) -> list[str]:
+    """Bulk-create; the ids that already exist are returned for merging."""
+    ops: list[dict[str, Any]] = []
+    for alert_id, doc in docs.items():
+        ops.append({"create": {"_index": ctx.names.alerts, "_id": alert_id}})
+        ops.append(doc)
+    resp = ctx.es.bulk(operations=ops)
+    existing: list[str] = []
+    for item in resp["items"]:
+        result = item["create"]
+        if result["status"] == 201:
+            report.created.append(result["_id"])
+            if sink is not None:
+                sink.submit(result["_id"], docs[result["_id"]])
+        elif result["status"] == 409:
+            existing.append(result["_id"])
+        else:
+            raise StoreError(f"alert not written: {result.get('error')}", where=result["_id"])
+    return existing
+
+
+def _merge_existing(ctx: Context, drafts: dict[str, dict[str, Any]], report: WriteReport) -> None:
+    """Fold new matches into alerts already stored, retrying those a concurrent writer won."""
+    todo = dict(drafts)
+    for _ in range(_MAX_MERGE_ROUNDS):
+        if not todo:
+            return
+        found = ctx.es.mget(index=ctx.names.alerts, ids=list(todo))
+        ops: list[dict[str, Any]] = []
+        for hit in found["docs"]:
+            stored, draft = dict(hit["_source"]), todo[hit["_id"]]
+            if not build.merge(stored, draft, max_event_ids=ctx.settings.alert_max_event_ids):
+                report.unchanged.append(hit["_id"])
+                del todo[hit["_id"]]
+                continue
+            ops.append(
+                {
+                    "index": {
+                        "_index": ctx.names.alerts,
+                        "_id": hit["_id"],
+                        "if_seq_no": hit["_seq_no"],
+                        "if_primary_term": hit["_primary_term"],
+                    }
+                }
+            )
+            ops.append(stored)
+        if not ops:
+            return
+        resp = ctx.es.bulk(operations=ops)
+        for item in resp["items"]:
+            result = item["index"]
+            if result["status"] in (200, 201):
+                report.updated.append(result["_id"])
+                del todo[result["_id"]]
+            elif result["status"] != 409:
+                raise StoreError(f"alert not updated: {result.get('error')}", where=result["_id"])
+    if todo:
+        raise StoreError(f"alerts kept changing under {len(todo)} merges", where=",".join(todo))
+
+
+# ---- reading -------------------------------------------------------------------------
+
+
+def format_version(seq_no: int, primary_term: int) -> str:
+    return f"{seq_no}:{primary_term}"
+
+
+def parse_version(version: str) -> tuple[int, int]:
+    """``seq_no:primary_term`` (an ETag's quotes and a weak prefix are tolerated)."""
+    raw = version.strip().removeprefix("W/").strip('"')
+    try:
+        seq, term = raw.split(":")
+        return int(seq), int(term)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"version {version!r} is not 'seq_no:primary_term' as returned in ETag"
+        ) from exc
+
+
+def is_overdue(src: dict[str, Any], now: datetime) -> bool:
+    due = src.get("sla_due_at")
+    return src.get("status") == "new" and due is not None and parse_time(due) < now
+
+
+def alert_from_hit(hit: dict[str, Any], *, now: datetime | None = None) -> Alert:
+    src = hit["_source"]
+    return Alert.model_validate(
+        {
+            **src,
+            "id": hit["_id"],
+            "version": format_version(hit["_seq_no"], hit["_primary_term"]),
+            "overdue": is_overdue(src, now or datetime.now(UTC)),
+        }
+    )
+
+
+def get_raw(ctx: Context, *, alert_id: str) -> dict[str, Any]:
+    try:
+        return dict(ctx.es.get(index=ctx.names.alerts, id=alert_id))
+    except ESNotFoundError as exc:
+        raise NotFoundError(f"no alert {alert_id!r}") from exc
+
+
+def get_alert(ctx: Context, *, alert_id: str) -> Alert:
+    return alert_from_hit(get_raw(ctx, alert_id=alert_id))
+
+
+def get_alert_with_events(ctx: Context, *, alert_id: str, limit: int = 100) -> AlertWithEvents:
+    """The alert and its events, fetched by id from the events data streams."""
+    alert = get_alert(ctx, alert_id=alert_id)
+    events: list[dict[str, Any]] = []
+    ids = alert.event_ids[:limit]
+    if ids:
+        resp = ctx.es.search(
+            index=ctx.names.events_pattern,
+            query={"ids": {"values": ids}},
+            size=len(ids),
+            sort=[{"@timestamp": {"order": "asc", "unmapped_type": "date"}}],
+            ignore_unavailable=True,
+            allow_no_indices=True,
+        )
+        events = [{"_id": h["_id"], **h["_source"]} for h in resp["hits"]["hits"]]
+    return AlertWithEvents(**alert.model_dump(), stored_events=events)
