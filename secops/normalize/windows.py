@@ -74,7 +74,9 @@ def _data_fields(node: Any, out: dict[str, str]) -> None:
         if key == "#attributes":
             continue
         if key == "Data" and isinstance(value, dict | list) and not _is_text_node(value):
-            items = value if isinstance(value, list) else [value]
+            items = value.get("#text") if isinstance(value, dict) else value
+            if not isinstance(items, list):
+                items = [value]
             for i, item in enumerate(items, 1):
                 text = _text(item)
                 if text is not None:
