@@ -67,7 +67,8 @@ def test_levels_map_to_elastic_like_risk_scores() -> None:
         _, doc = from_rule_match(ssh_match(1, rule=rule), grouping=GROUPED, now=NOW)
         scores[level] = (doc["severity_rank"], doc["risk_score"])
     assert [s[0] for s in scores.values()] == [0, 1, 2, 3, 4]
-    assert scores["critical"][1] == 99 and scores["low"][1] == 21
+    assert scores["critical"][1] == 99
+    assert scores["low"][1] == 21
 
 
 def test_parliament_rules_are_confidential() -> None:
