@@ -1,0 +1,51 @@
+"""The scheduled jobs and their intervals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from secops.context import Context
+from secops.store.retention import enforce_retention, lifecycle_is_managed
+
+log = logging.getLogger(__name__)
+
+
+def retention_job(ctx: Context) -> None:
+    if lifecycle_is_managed(ctx.es):
+        return  # the cluster applies the template's data_retention itself
+    result = enforce_retention(
+        ctx.es, names=ctx.names, retention_days=ctx.settings.retention_days
+    )
+    if result.deleted_indices:
+        log.info(
+            "retention: deleted %d events in %d backing indices",
+            result.deleted_events,
+            len(result.deleted_indices),
+        )
+
+
+def _guarded(name: str, job: Callable[[Context], None], ctx: Context) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            job(ctx)
+        except Exception:
+            log.exception("scheduled job %s failed; it runs again at its next interval", name)
+
+    return run
+
+
+def build_scheduler(ctx: Context) -> BackgroundScheduler:
+    """A scheduler with every job registered; the caller starts and shuts it down."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        _guarded("retention", retention_job, ctx),
+        "interval",
+        hours=1,
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler
