@@ -2,7 +2,8 @@
 
 A JSON object with ``@timestamp`` and at least one ECS top-level field. Dotted
 keys are expanded into nested objects; ``event.original`` and ``secops.source``
-are ours; ``event.ingested`` is dropped (the store sets it).
+are ours (a sender's ``secops`` object is dropped); ``event.ingested`` is
+dropped (the store sets it).
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
     if not looks_ecs(obj):
         return False
     doc = expand_dotted(obj)
+    doc.pop("secops", None)  # our namespace: a sender cannot write it
     ours_original = event["event"]["original"]
-    ours_source = event["secops"]["source"]
     ts = doc.pop("@timestamp")
     _merge(event, doc)
     ev = event["event"] if isinstance(event.get("event"), dict) else {}
@@ -78,9 +79,6 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
     for key in ("category", "type"):
         if isinstance(ev.get(key), str):
             ev[key] = [ev[key]]
-    if not isinstance(event.get("secops"), dict):
-        event["secops"] = {}
-    event["secops"]["source"] = ours_source
     if isinstance(ts, int | float):
         event["@timestamp"] = iso_from_epoch(ts / 1000 if ts > 1e11 else ts)
     elif isinstance(ts, str):

@@ -81,11 +81,11 @@ def test_hex_values_and_nested_user_fields() -> None:
 
 def test_audit_through_syslog_is_grouped() -> None:
     lines = [
-        'Mar  1 10:00:00 h1 audispd: type=SYSCALL msg=audit(1700000000.100:7): syscall=59 '
+        "Mar  1 10:00:00 h1 audispd: type=SYSCALL msg=audit(1700000000.100:7): syscall=59 "
         'success=no exit=-13 pid=5 ppid=1 auid=1000 uid=1000 comm="cat" exe="/usr/bin/cat"',
         "Mar  1 10:00:00 h1 audispd: type=EXECVE msg=audit(1700000000.100:7): argc=2 "
         "a0=636174 a1=2F6574632F736861646F77",
-        'Mar  1 10:00:00 h1 audispd: type=SYSCALL msg=audit(1700000000.200:8): syscall=2',
+        "Mar  1 10:00:00 h1 audispd: type=SYSCALL msg=audit(1700000000.200:8): syscall=2",
     ]
     events = normalize_many([record(line) for line in lines])
     assert len(events) == 2

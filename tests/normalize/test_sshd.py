@@ -138,10 +138,9 @@ def _flatten(doc: dict[str, object], prefix: str = "") -> dict[str, object]:
 
 
 def test_sudo_no_tty_matches_elastic_pipeline_output() -> None:
-    expected_doc = json.loads(
-        (SAMPLES / "linux_auth" / "elastic-integrations_system-auth_test-sudo-no-tty.log-expected.json")
-        .read_text(encoding="utf-8")
-    )["expected"][0]  # fmt: skip
+    name = "elastic-integrations_system-auth_test-sudo-no-tty.log-expected.json"
+    text = (SAMPLES / "linux_auth" / name).read_text(encoding="utf-8")
+    expected_doc = json.loads(text)["expected"][0]
     [line] = sample_lines("linux_auth/elastic-integrations_system-auth_test-sudo-no-tty.log")
     rec = record(line, received_at=1786060800.0)  # 2026-08-07, the year Elastic's test assumed
     got = _flatten(normalize(rec))

@@ -47,7 +47,7 @@ def test_program_without_parser_gives_dataset_syslog() -> None:
 
 def test_rfc5424_with_structured_data() -> None:
     line = (
-        '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 99 ID47 '
+        "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 99 ID47 "
         '[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"]'
         '[examplePriority@32473 class="high" q="a \\"b\\" \\]"] An application event'
     )
@@ -66,7 +66,10 @@ def test_rfc5424_with_structured_data() -> None:
 
 
 def test_rfc5424_nil_values_and_program_routing() -> None:
-    line = "<86>1 2024-01-02T03:04:05Z host - - - - pam_unix(cron:session): session closed for user root"
+    line = (
+        "<86>1 2024-01-02T03:04:05Z host - - - - "
+        "pam_unix(cron:session): session closed for user root"
+    )
     ev = normalize(record(line))
     assert ev["event"]["dataset"] == "linux.pam"
     assert ev["user"]["name"] == "root"
@@ -74,7 +77,10 @@ def test_rfc5424_nil_values_and_program_routing() -> None:
 
 
 def test_rfc5424_routes_by_app_name() -> None:
-    line = "<38>1 2024-01-02T03:04:05Z bastion sshd 77 - - Failed password for root from 1.2.3.4 port 22 ssh2"
+    line = (
+        "<38>1 2024-01-02T03:04:05Z bastion sshd 77 - - "
+        "Failed password for root from 1.2.3.4 port 22 ssh2"
+    )
     ev = normalize(record(line))
     assert ev["event"]["dataset"] == "linux.sshd"
     assert ev["event"]["outcome"] == "failure"

@@ -42,7 +42,9 @@ def test_query_user_and_common_format() -> None:
 
 
 def test_malformed_request_keeps_original() -> None:
-    ev = normalize(record('10.0.0.1 - - [01/Mar/2025:10:00:00 +0000] "\\x16\\x03\\x01" 400 0 "-" "-"'))
+    ev = normalize(
+        record('10.0.0.1 - - [01/Mar/2025:10:00:00 +0000] "\\x16\\x03\\x01" 400 0 "-" "-"')
+    )
     assert ev["event"]["dataset"] == "nginx.access"
     assert ev["url"]["original"] == "\\x16\\x03\\x01"
     assert ev["event"]["outcome"] == "failure"
@@ -62,7 +64,8 @@ def test_apache_error_loghub_every_line() -> None:
     assert events[0]["log"]["level"] == "notice"
     assert events[1]["log"]["level"] == "error"
     clients = [ev for ev in events if "source" in ev]
-    assert clients and all("ip" in ev["source"] for ev in clients)
+    assert clients
+    assert all("ip" in ev["source"] for ev in clients)
 
 
 def test_apache_24_error_layout() -> None:
