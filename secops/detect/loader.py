@@ -37,6 +37,32 @@ from secops.errors import RuleError
 BUILTIN_RULES = Path(__file__).resolve().parents[2] / "rules"
 SAMPLE_SUFFIX = ".tests.yml"
 _LEVELS = {"informational", "low", "medium", "high", "critical"}
+# Modifier names of the Sigma specification that pySigma knows under another name.
+MODIFIER_ALIASES = {"utf16le": "wide"}
+
+
+def apply_modifier_aliases(doc: dict[str, Any]) -> dict[str, Any]:
+    """Rename aliased modifiers in a rule document's detection keys (in place)."""
+    detection = doc.get("detection")
+    if isinstance(detection, dict):
+        for name, definition in list(detection.items()):
+            if name != "condition":
+                detection[name] = _rename_keys(definition)
+    return doc
+
+
+def _rename_keys(definition: Any) -> Any:
+    if isinstance(definition, list):
+        return [_rename_keys(item) for item in definition]
+    if not isinstance(definition, dict):
+        return definition
+    renamed = {}
+    for key, value in definition.items():
+        if isinstance(key, str) and "|" in key:
+            field, *mods = key.split("|")
+            key = "|".join([field, *(MODIFIER_ALIASES.get(m, m) for m in mods)])
+        renamed[key] = value
+    return renamed
 
 
 def rule_files(dirs: Iterable[Path]) -> Iterator[Path]:
@@ -113,6 +139,7 @@ def _load_file(
     try:
         text = path.read_text(encoding="utf-8")
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        docs = [apply_modifier_aliases(d) if isinstance(d, dict) else d for d in docs]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
