@@ -1,0 +1,161 @@
+"""File tailing: appended lines, rotation, copytruncate, restart without skip or repeat."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from collector_sinks import MemorySink
+
+from collectors.tail import Tailer
+from secops.errors import CollectError
+from secops.records import Source
+
+
+def tailer(sink: MemorySink, tmp_path: Path, **kw: object) -> Tailer:
+    return Tailer(
+        sink,
+        globs=[str(tmp_path / "logs" / "*.log")],
+        state_file=tmp_path / "state" / "tail.json",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def write(path: Path, text: str, mode: str = "a") -> None:
+    with open(path, mode) as fh:
+        fh.write(text)
+
+
+@pytest.fixture
+def log_file(tmp_path: Path) -> Path:
+    (tmp_path / "logs").mkdir()
+    return tmp_path / "logs" / "app.log"
+
+
+def test_appended_lines_are_followed_and_a_partial_line_waits(
+    tmp_path: Path, log_file: Path
+) -> None:
+    sink = MemorySink()
+    write(log_file, "one\ntwo\r\nthr")
+    t = tailer(sink, tmp_path)
+    assert t.poll_once() == 2
+    assert sink.messages() == ["one", "two"]
+    assert t.poll_once() == 0  # "thr" has no newline yet
+    write(log_file, "ee\n\nfour\n")
+    assert t.poll_once() == 2
+    assert sink.messages() == ["one", "two", "three", "four"]
+    ino = log_file.stat().st_ino
+    assert [r.origin for r in sink.records] == [
+        f"file:{log_file}:{ino}:{off}" for off in (0, 4, 9, 16)
+    ]
+    assert sink.records[0].source == Source(input="file", application=str(log_file))
+    t.close()
+
+
+def test_restart_neither_skips_nor_repeats(tmp_path: Path, log_file: Path) -> None:
+    sink = MemorySink()
+    write(log_file, "a\nb\n")
+    first = tailer(sink, tmp_path)
+    first.poll_once()
+    first.close()
+    write(log_file, "c\nd\n")  # written while the tailer was down
+    second = tailer(sink, tmp_path)
+    second.poll_once()
+    second.close()
+    assert sink.messages() == ["a", "b", "c", "d"]
+    state = json.loads((tmp_path / "state" / "tail.json").read_text())
+    assert [v["offset"] for v in state.values()] == [8]
+
+
+def test_offset_is_not_saved_while_the_spool_is_full(tmp_path: Path, log_file: Path) -> None:
+    full = MemorySink(always_full=True)
+    write(log_file, "kept\n")
+    t = tailer(full, tmp_path)
+    assert t.poll_once() == 0
+    t.close()
+    sink = MemorySink()
+    again = tailer(sink, tmp_path)
+    again.poll_once()
+    again.close()
+    assert sink.messages() == ["kept"]
+
+
+def test_rotation_by_rename_finishes_the_old_file_then_reads_the_new(
+    tmp_path: Path, log_file: Path
+) -> None:
+    sink = MemorySink()
+    write(log_file, "old 1\n")
+    t = tailer(sink, tmp_path)
+    t.poll_once()
+    write(log_file, "old 2\n")  # written, not yet read, when the file is rotated
+    rotated = log_file.with_name("app.log.1")  # outside the glob
+    log_file.rename(rotated)
+    write(log_file, "new 1\n", mode="w")
+    t.poll_once()
+    write(rotated, "old 3\n")  # a late write by a writer that has not reopened yet
+    write(log_file, "new 2\n")
+    t.poll_once()
+    t.poll_once()
+    assert sink.messages()[:3] == ["old 1", "old 2", "new 1"]
+    assert sorted(sink.messages()) == ["new 1", "new 2", "old 1", "old 2", "old 3"]
+    # The rotated file is let go once finished, and its state entry with it.
+    state = json.loads((tmp_path / "state" / "tail.json").read_text())
+    assert list(state) == [f"{log_file.stat().st_dev}:{log_file.stat().st_ino}"]
+    t.close()
+
+
+def test_copytruncate_restarts_at_zero(tmp_path: Path, log_file: Path) -> None:
+    sink = MemorySink()
+    write(log_file, "before truncation line\n")
+    t = tailer(sink, tmp_path)
+    t.poll_once()
+    write(log_file, "x\n", mode="w")  # truncated in place, then a short new line
+    t.poll_once()
+    assert sink.messages() == ["before truncation line", "x"]
+    t.close()
+
+
+def test_new_file_on_a_reused_inode_is_read_from_zero(tmp_path: Path, log_file: Path) -> None:
+    sink = MemorySink()
+    write(log_file, "first file content\n")
+    t = tailer(sink, tmp_path)
+    t.poll_once()
+    t.close()
+    # Same inode, other content, longer than the saved offset: not the same file.
+    write(log_file, "another file entirely, longer\n", mode="w")
+    again = tailer(sink, tmp_path)
+    again.poll_once()
+    again.close()
+    assert sink.messages() == ["first file content", "another file entirely, longer"]
+
+
+def test_overlong_line_is_truncated_and_tagged(tmp_path: Path, log_file: Path) -> None:
+    sink = MemorySink()
+    write(log_file, "y" * 3000 + "\nshort\n")
+    t = tailer(sink, tmp_path, max_line_bytes=1024)
+    t.poll_once()
+    t.close()
+    assert [len(m or "") for m in sink.messages()] == [1024, 5]
+    assert sink.records[0].extra == {"truncated": True, "original_size": 3000}
+
+
+def test_big_file_is_read_in_windows_without_loss(tmp_path: Path, log_file: Path) -> None:
+    sink = MemorySink()
+    lines = [f"line {i:07d} " + "p" * 100 for i in range(30_000)]  # > 3 read windows
+    write(log_file, "\n".join(lines) + "\n")
+    t = tailer(sink, tmp_path)
+    assert t.poll_once() == 30_000
+    t.close()
+    assert sink.messages() == lines
+    assert sink.batches > 1
+
+
+def test_corrupt_state_file_is_a_clear_error(tmp_path: Path, log_file: Path) -> None:
+    state = tmp_path / "state" / "tail.json"
+    state.parent.mkdir()
+    state.write_text("{not json")
+    with pytest.raises(CollectError, match="tail state"):
+        tailer(MemorySink(), tmp_path)
+    assert os.path.exists(state)
