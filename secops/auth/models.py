@@ -1,0 +1,197 @@
+"""Models of access control: stored documents, API bodies, the authenticated identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+HumanRole = Literal["admin", "soc_operator", "auditor"]
+AnyRole = Literal["admin", "soc_operator", "auditor", "ingest"]
+HUMAN_ROLES: frozenset[str] = frozenset({"admin", "soc_operator", "auditor"})
+
+Username = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{1,63}$", strip_whitespace=True)
+]
+TotpCode = Annotated[str, StringConstraints(pattern=r"^\s*\d{6}\s*$")]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Stored documents ----------------------------------------------------------
+
+
+class UserDoc(BaseModel):
+    username: str
+    display_name: str
+    password_hash: str
+    roles: list[HumanRole]
+    disabled: bool = False
+    totp_secret: str | None = None  # sealed with the data key
+    mfa_confirmed: bool = False
+    recovery_codes: list[str] = Field(default_factory=list)  # sha256 digests
+    totp_last_step: int = 0
+    security_stamp: int = 0  # bumped to invalidate every token and session at once
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    last_login_at: datetime | None = None
+
+
+class ApiKeyDoc(BaseModel):
+    name: str
+    roles: list[AnyRole]
+    secret_hash: str
+    previous_hash: str | None = None
+    previous_valid_until: datetime | None = None
+    created_at: datetime
+    created_by: str
+    expires_at: datetime | None = None
+    rotated_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class SessionDoc(BaseModel):
+    username: str
+    roles: list[HumanRole]
+    security_stamp: int
+    refresh_hash: str
+    used_refresh_hashes: list[str] = Field(default_factory=list)
+    refresh_expires_at: datetime
+    mfa_verified_at: datetime
+    created_at: datetime
+    address: str | None = None
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+
+# The caller ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a credential belongs to, before the API turns it into a Principal."""
+
+    id: str
+    kind: Literal["user", "apikey"]
+    name: str
+    roles: frozenset[str]
+    mfa_verified_at: datetime | None = None
+    session_id: str | None = None
+    enrolment_only: bool = False
+
+
+# API bodies ------------------------------------------------------------------
+
+
+class LoginRequest(_Input):
+    username: Annotated[str, StringConstraints(max_length=128)]
+    password: Annotated[str, StringConstraints(max_length=1024)]
+    totp: TotpCode | None = None
+    recovery_code: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class TokenPair(BaseModel):
+    status: Literal["ok"] = "ok"
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    session_id: str
+
+
+class EnrolmentRequired(BaseModel):
+    status: Literal["mfa_enrollment_required"] = "mfa_enrollment_required"
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105
+    enrollment_token: str
+    expires_in: int
+
+
+class RefreshRequest(_Input):
+    refresh_token: Annotated[str, StringConstraints(max_length=512)]
+
+
+class CodeRequest(_Input):
+    code: TotpCode
+
+
+class MfaEnrollment(BaseModel):
+    provisioning_uri: str
+    secret: str
+    qr_svg_base64: str
+
+
+class MfaConfirmed(BaseModel):
+    recovery_codes: list[str]
+    tokens: TokenPair
+
+
+class AccessToken(BaseModel):
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105
+    access_token: str
+    expires_in: int
+
+
+class Me(BaseModel):
+    id: str
+    kind: str
+    name: str
+    roles: list[str]
+    mfa_verified_at: datetime | None
+    session_id: str | None
+
+
+class UserCreate(_Input):
+    username: Username
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    roles: Annotated[list[HumanRole], Field(min_length=1)]
+
+
+class UserView(BaseModel):
+    username: str
+    display_name: str
+    roles: list[str]
+    disabled: bool
+    mfa_confirmed: bool
+    recovery_codes_left: int
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserCreated(BaseModel):
+    user: UserView
+    initial_password: str
+
+
+class ApiKeyCreate(_Input):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    roles: Annotated[list[AnyRole], Field(min_length=1)] = ["ingest"]
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = 365
+
+
+class ApiKeyRotate(_Input):
+    grace_seconds: Annotated[int, Field(ge=0, le=30 * 86400)] | None = None
+
+
+class ApiKeyView(BaseModel):
+    id: str
+    name: str
+    roles: list[str]
+    created_at: datetime
+    created_by: str
+    expires_at: datetime | None
+    rotated_at: datetime | None
+    previous_valid_until: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(BaseModel):
+    key: str  # shown once
+    apikey: ApiKeyView

@@ -1,0 +1,305 @@
+"""The login flow: password and TOTP, MFA enrolment, step-up, logout.
+
+Every failure of a login answers the same message whether the account exists or
+not, after the same work (an unknown name still costs an argon2 verification),
+and counts against the claimed name and the client address (see ``throttle``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from secops.auth import audit, sessions, throttle, totp, users
+from secops.auth.crypto import seal, unseal
+from secops.auth.keys import data_key
+from secops.auth.models import (
+    AccessToken,
+    EnrolmentRequired,
+    Identity,
+    LoginRequest,
+    MfaConfirmed,
+    MfaEnrollment,
+    TokenPair,
+    UserDoc,
+)
+from secops.auth.passwords import burn_password_check, verify_password
+from secops.context import Context
+from secops.errors import AuthError, ConflictError, InvalidInputError, RateLimitedError
+
+LOGIN_FAILED = "invalid username, password or code"
+
+
+def _user_key(username: str) -> str:
+    return f"user:{username}"
+
+
+def _keys(username: str, address: str | None) -> list[str]:
+    return [_user_key(username)] + ([f"addr:{address}"] if address else [])
+
+
+def _secret(ctx: Context, user: UserDoc) -> str:
+    assert user.totp_secret is not None
+    return unseal(data_key(ctx.settings), user.totp_secret, bound_to=user.username)
+
+
+def _check_throttle(ctx: Context, *, username: str, address: str | None, now: datetime) -> None:
+    try:
+        throttle.check(ctx, keys=_keys(username, address), now=now)
+    except RateLimitedError as exc:
+        audit.record(
+            ctx,
+            actor=username,
+            action="auth.login",
+            target=username,
+            outcome="denied",
+            details={"reason": "locked", "retry_after": exc.retry_after},
+            address=address,
+        )
+        raise
+
+
+def _fail(
+    ctx: Context, *, username: str, address: str | None, now: datetime, reason: str
+) -> AuthError:
+    """Count the failure, record it, and give the error to raise."""
+    s = ctx.settings
+    limits = {"user": s.lockout_account_threshold, "addr": s.lockout_address_threshold}
+    locked = []
+    for key in _keys(username, address):
+        counter = throttle.record_failure(
+            ctx,
+            key=key,
+            threshold=limits[key.split(":")[0]],
+            max_seconds=s.lockout_max_seconds,
+            now=now,
+        )
+        if counter.locked_until is not None:
+            locked.append(
+                {
+                    "key": key,
+                    "failures": counter.failures,
+                    "until": counter.locked_until.isoformat(),
+                }
+            )
+    audit.record(
+        ctx,
+        actor=username,
+        action="auth.login",
+        target=username,
+        outcome="failure",
+        details={"reason": reason},
+        address=address,
+    )
+    if locked:
+        audit.record(
+            ctx,
+            actor=username,
+            action="auth.lockout",
+            target=username,
+            outcome="denied",
+            details={"locked": locked},
+            address=address,
+        )
+    return AuthError(LOGIN_FAILED)
+
+
+def _take_second_factor(
+    ctx: Context, user: UserDoc, *, code: str | None, recovery_code: str | None, now: datetime
+) -> str | None:
+    """Consume the code on ``user`` (not yet saved); the factor used, or None."""
+    if code:
+        step = totp.matching_step(_secret(ctx, user), code, now=now, last_step=user.totp_last_step)
+        if step is None:
+            return None
+        user.totp_last_step = step
+        return "totp"
+    if recovery_code:
+        used = totp.find_recovery_code(recovery_code, user.recovery_codes)
+        if used is None:
+            return None
+        user.recovery_codes = [h for h in user.recovery_codes if h != used]
+        return "recovery_code"
+    return None
+
+
+def login(
+    ctx: Context, *, request: LoginRequest, address: str | None, now: datetime | None = None
+) -> TokenPair | EnrolmentRequired:
+    now = now or datetime.now(UTC)
+    username = request.username.strip().lower()
+    _check_throttle(ctx, username=username, address=address, now=now)
+    found = users.get_user(ctx, username) if users.USERNAME.fullmatch(username) else None
+    if found is None:
+        burn_password_check(request.password)
+        raise _fail(ctx, username=username, address=address, now=now, reason="password")
+    user, cas = found
+    if not verify_password(user.password_hash, request.password) or user.disabled:
+        raise _fail(ctx, username=username, address=address, now=now, reason="password")
+    if not user.mfa_confirmed:
+        throttle.clear(ctx, key=_user_key(username))
+        audit.record(
+            ctx,
+            actor=username,
+            action="auth.login",
+            target=username,
+            outcome="success",
+            details={"scope": "mfa_enrollment"},
+            address=address,
+        )
+        return EnrolmentRequired(
+            enrollment_token=sessions.enrolment_token(ctx, user=user, now=now),
+            expires_in=sessions.ENROLMENT_TTL_SECONDS,
+        )
+    factor = _take_second_factor(
+        ctx, user, code=request.totp, recovery_code=request.recovery_code, now=now
+    )
+    if factor is None:
+        raise _fail(ctx, username=username, address=address, now=now, reason="second factor")
+    user.last_login_at = now
+    try:
+        users.save_user(ctx, user, cas)
+    except ConflictError:  # the same code or recovery code used concurrently
+        raise _fail(ctx, username=username, address=address, now=now, reason="concurrent") from None
+    throttle.clear(ctx, key=_user_key(username))
+    pair = sessions.start(ctx, user=user, address=address, now=now)
+    audit.record(
+        ctx,
+        actor=username,
+        action="auth.login",
+        target=username,
+        outcome="success",
+        details={
+            "factor": factor,
+            "session": pair.session_id,
+            "recovery_codes_left": len(user.recovery_codes),
+        },
+        address=address,
+    )
+    return pair
+
+
+def _pending_user(ctx: Context, identity: Identity) -> tuple[UserDoc, dict[str, Any]]:
+    found = users.get_user(ctx, identity.name)
+    if found is None or found[0].disabled:
+        raise AuthError("session ended")
+    if found[0].mfa_confirmed:
+        raise ConflictError("MFA is already confirmed; an administrator can reset it")
+    return found
+
+
+def enroll(
+    ctx: Context, *, identity: Identity, address: str | None = None, now: datetime | None = None
+) -> MfaEnrollment:
+    """A new TOTP secret for an account without confirmed MFA (replaces a pending one)."""
+    now = now or datetime.now(UTC)
+    user, cas = _pending_user(ctx, identity)
+    secret = totp.new_secret()
+    user.totp_secret = seal(data_key(ctx.settings), secret, bound_to=user.username)
+    user.totp_last_step, user.updated_at = 0, now
+    users.save_user(ctx, user, cas)
+    audit.record(
+        ctx,
+        actor=identity,
+        action="auth.mfa_enroll",
+        target=user.username,
+        outcome="success",
+        address=address,
+    )
+    uri = totp.provisioning_uri(secret, username=user.username)
+    return MfaEnrollment(provisioning_uri=uri, secret=secret, qr_svg_base64=totp.qr_svg_base64(uri))
+
+
+def confirm(
+    ctx: Context,
+    *,
+    identity: Identity,
+    code: str,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> MfaConfirmed:
+    """Confirm the pending secret with a code: recovery codes (shown once) and a session."""
+    now = now or datetime.now(UTC)
+    user, cas = _pending_user(ctx, identity)
+    if user.totp_secret is None:
+        raise InvalidInputError("enrol first: POST /api/v1/auth/mfa/enroll")
+    step = totp.matching_step(_secret(ctx, user), code, now=now, last_step=user.totp_last_step)
+    if step is None:
+        audit.record(
+            ctx,
+            actor=identity,
+            action="auth.mfa_confirm",
+            target=user.username,
+            outcome="failure",
+            address=address,
+        )
+        raise InvalidInputError("the code does not match the enrolled secret")
+    codes = totp.new_recovery_codes()
+    user.mfa_confirmed, user.totp_last_step = True, step
+    user.recovery_codes = [totp.hash_recovery_code(c) for c in codes]
+    user.security_stamp += 1  # the enrolment token ends here
+    user.updated_at = user.last_login_at = now
+    users.save_user(ctx, user, cas)
+    audit.record(
+        ctx,
+        actor=identity,
+        action="auth.mfa_confirm",
+        target=user.username,
+        outcome="success",
+        address=address,
+    )
+    return MfaConfirmed(
+        recovery_codes=codes, tokens=sessions.start(ctx, user=user, address=address, now=now)
+    )
+
+
+def step_up(
+    ctx: Context,
+    *,
+    identity: Identity,
+    code: str,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> AccessToken:
+    """A fresh TOTP code renews the session's MFA time: a new access token."""
+    now = now or datetime.now(UTC)
+    assert identity.session_id is not None
+    _check_throttle(ctx, username=identity.name, address=address, now=now)
+    found = users.get_user(ctx, identity.name)
+    if found is None:
+        raise AuthError("session ended")
+    user, cas = found
+    if _take_second_factor(ctx, user, code=code, recovery_code=None, now=now) is None:
+        raise _fail(ctx, username=identity.name, address=address, now=now, reason="step-up code")
+    try:
+        users.save_user(ctx, user, cas)
+    except ConflictError:
+        raise _fail(
+            ctx, username=identity.name, address=address, now=now, reason="concurrent"
+        ) from None
+    token = sessions.step_up(ctx, sid=identity.session_id, now=now)
+    audit.record(
+        ctx,
+        actor=identity,
+        action="auth.step_up",
+        target=user.username,
+        outcome="success",
+        address=address,
+    )
+    return AccessToken(access_token=token, expires_in=ctx.settings.access_token_ttl_seconds)
+
+
+def logout(
+    ctx: Context, *, identity: Identity, address: str | None = None, now: datetime | None = None
+) -> None:
+    now = now or datetime.now(UTC)
+    if identity.session_id is not None:
+        sessions.revoke(ctx, sid=identity.session_id, reason="logout", now=now)
+    audit.record(
+        ctx,
+        actor=identity,
+        action="auth.logout",
+        target=identity.session_id,
+        outcome="success",
+        address=address,
+    )

@@ -1,0 +1,180 @@
+"""Human accounts: stored in the users index under their username, changed with CAS."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import ConflictError as ESConflictError
+from elasticsearch import NotFoundError as ESNotFoundError
+
+from secops.auth import audit
+from secops.auth.models import HumanRole, Identity, UserDoc, UserView
+from secops.auth.passwords import generate_password, hash_password
+from secops.context import Context
+from secops.errors import ConflictError, InvalidInputError, NotFoundError
+
+_ATTEMPTS = 10
+USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
+Actor = Identity | str
+
+
+def index(ctx: Context) -> str:
+    return ctx.names.index("users")
+
+
+def get_user(ctx: Context, username: str) -> tuple[UserDoc, dict[str, Any]] | None:
+    """The account and its CAS tokens (if_seq_no/if_primary_term), or None."""
+    try:
+        resp = ctx.es.get(index=index(ctx), id=username)
+    except ESNotFoundError:
+        return None
+    cas = {"if_seq_no": resp["_seq_no"], "if_primary_term": resp["_primary_term"]}
+    return UserDoc.model_validate(resp["_source"]), cas
+
+
+def save_user(ctx: Context, user: UserDoc, cas: dict[str, Any], *, refresh: bool = False) -> None:
+    """Write ``user`` if nobody changed it since it was read; ConflictError otherwise."""
+    try:
+        ctx.es.index(
+            index=index(ctx),
+            id=user.username,
+            document=user.model_dump(mode="json"),
+            refresh="wait_for" if refresh else False,
+            **cas,
+        )
+    except ESConflictError as exc:
+        raise ConflictError("the account changed concurrently", where=user.username) from exc
+
+
+def update_user(ctx: Context, username: str, change: Callable[[UserDoc], UserDoc]) -> UserDoc:
+    """Apply ``change`` to a fresh copy until it lands without a concurrent write."""
+    for _ in range(_ATTEMPTS):
+        found = get_user(ctx, username)
+        if found is None:
+            raise NotFoundError("no such user", where=username)
+        user, cas = found
+        updated = change(user.model_copy(deep=True))
+        try:
+            save_user(ctx, updated, cas, refresh=True)
+        except ConflictError:
+            continue
+        return updated
+    raise ConflictError("the account kept changing concurrently", where=username)
+
+
+def view(user: UserDoc) -> UserView:
+    return UserView(
+        username=user.username,
+        display_name=user.display_name,
+        roles=list(user.roles),
+        disabled=user.disabled,
+        mfa_confirmed=user.mfa_confirmed,
+        recovery_codes_left=len(user.recovery_codes),
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+    )
+
+
+def create_user(
+    ctx: Context,
+    *,
+    username: str,
+    display_name: str,
+    roles: list[HumanRole],
+    actor: Actor,
+    password: str | None = None,
+    now: datetime | None = None,
+) -> tuple[UserDoc, str]:
+    """A new account without MFA (enrolled at first login) and its initial password."""
+    now = now or datetime.now(UTC)
+    if not USERNAME.fullmatch(username):
+        raise InvalidInputError("a username is 2-64 of a-z 0-9 . _ - and starts with a letter")
+    if not roles:
+        raise InvalidInputError("an account needs at least one role")
+    password = password or generate_password()
+    actor_name = actor.name if isinstance(actor, Identity) else actor
+    user = UserDoc(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        roles=sorted(set(roles)),
+        created_at=now,
+        created_by=actor_name,
+        updated_at=now,
+    )
+    try:
+        ctx.es.create(
+            index=index(ctx), id=username, document=user.model_dump(mode="json"), refresh="wait_for"
+        )
+    except ESConflictError as exc:
+        audit.record(
+            ctx,
+            actor=actor,
+            action="user.create",
+            target=username,
+            outcome="failure",
+            details={"reason": "exists"},
+        )
+        raise ConflictError("a user of that name exists", where=username) from exc
+    audit.record(
+        ctx,
+        actor=actor,
+        action="user.create",
+        target=username,
+        outcome="success",
+        details={"roles": list(user.roles)},
+    )
+    return user, password
+
+
+def list_users(ctx: Context, *, limit: int = 1000) -> list[UserDoc]:
+    resp = ctx.es.search(
+        index=index(ctx), query={"match_all": {}}, sort=[{"username": "asc"}], size=limit
+    )
+    return [UserDoc.model_validate(hit["_source"]) for hit in resp["hits"]["hits"]]
+
+
+def any_admin(ctx: Context) -> bool:
+    ctx.es.indices.refresh(index=index(ctx))
+    resp = ctx.es.count(index=index(ctx), query={"term": {"roles": "admin"}})
+    return int(resp["count"]) > 0
+
+
+def _invalidate(user: UserDoc, now: datetime) -> UserDoc:
+    # Every session and token carries the stamp it was issued under.
+    user.security_stamp += 1
+    user.updated_at = now
+    return user
+
+
+def disable_user(
+    ctx: Context, *, username: str, actor: Actor, now: datetime | None = None
+) -> UserDoc:
+    now = now or datetime.now(UTC)
+
+    def change(user: UserDoc) -> UserDoc:
+        user.disabled = True
+        return _invalidate(user, now)
+
+    user = update_user(ctx, username, change)
+    audit.record(ctx, actor=actor, action="user.disable", target=username, outcome="success")
+    return user
+
+
+def reset_mfa(ctx: Context, *, username: str, actor: Actor, now: datetime | None = None) -> UserDoc:
+    """Forget the authenticator and recovery codes; the next login enrols again."""
+    now = now or datetime.now(UTC)
+
+    def change(user: UserDoc) -> UserDoc:
+        user.totp_secret = None
+        user.mfa_confirmed = False
+        user.recovery_codes = []
+        user.totp_last_step = 0
+        return _invalidate(user, now)
+
+    user = update_user(ctx, username, change)
+    audit.record(ctx, actor=actor, action="user.reset_mfa", target=username, outcome="success")
+    return user
