@@ -1,0 +1,129 @@
+"""POST /api/v1/ingest: systems push events with an API key of the ``ingest`` role."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from api.deps import get_context
+from api.security import POLICY_ATTR, Policy, Principal, Role
+from collectors.http import FORMAT_PATTERN, IngestResult, ingest
+from collectors.ratelimit import RateLimiter
+from secops.context import Context
+from secops.errors import AuthError, RateLimitedError
+from secops.records import Source
+from secops.spool import RecordSink
+
+router = APIRouter(tags=["ingest"])
+
+
+def ingest_api_key(
+    request: Request,
+    ctx: Annotated[Context, Depends(get_context)],
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """The caller of an ingest route, by one of ``settings.ingest_api_keys``.
+
+    Stands in for ``require(Role.ingest)`` until API keys are managed in secops.auth.
+    """
+    presented = x_api_key
+    if authorization and authorization[:7].lower() == "apikey ":
+        presented = authorization[7:].strip()
+    if not presented:
+        raise AuthError("an API key is required (Authorization: ApiKey <key> or X-API-Key)")
+    matched: str | None = None
+    for key in ctx.settings.ingest_api_keys:
+        secret = key.get_secret_value()
+        # Compare with every key, so the time taken does not tell which one was close.
+        if hmac.compare_digest(secret.encode(), presented.encode()):
+            matched = secret
+    if matched is None:
+        raise AuthError("invalid API key")
+    fingerprint = hashlib.sha256(matched.encode()).hexdigest()[:12]
+    return Principal(
+        id=f"bootstrap:{fingerprint}",
+        kind="apikey",
+        name=f"ingest-{fingerprint}",
+        roles=frozenset({Role.ingest}),
+        address=request.client.host if request.client else None,
+    )
+
+
+setattr(ingest_api_key, POLICY_ATTR, Policy(roles=frozenset({Role.ingest})))
+
+
+def _limiter(request: Request, ctx: Context) -> RateLimiter:
+    limiter: RateLimiter | None = getattr(request.app.state, "ingest_limiter", None)
+    if limiter is None:
+        s = ctx.settings
+        limiter = RateLimiter(s.ingest_rate_per_second, s.ingest_burst)
+        request.app.state.ingest_limiter = limiter
+    return limiter
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is longer than ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+@router.post(
+    "/ingest",
+    summary="Push events: NDJSON, a JSON array, or text lines",
+    response_model=IngestResult,
+    responses={
+        401: {"description": "No API key, or an invalid one"},
+        413: {"description": "The body exceeds the configured size limit"},
+        422: {"description": "Unsupported Content-Type or a body that is not JSON"},
+        429: {"description": "The key's rate is exceeded; see Retry-After"},
+        503: {"description": "The spool is full; see Retry-After"},
+    },
+)
+async def post_ingest(
+    request: Request,
+    principal: Annotated[Principal, Depends(ingest_api_key)],
+    ctx: Annotated[Context, Depends(get_context)],
+    format_hint: Annotated[
+        str | None,
+        Query(
+            alias="format",
+            pattern=FORMAT_PATTERN,
+            description="Parser hint for the records, e.g. sshd, nginx.access",
+        ),
+    ] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> IngestResult | JSONResponse:
+    wait = _limiter(request, ctx).take(principal.id)
+    if wait:
+        raise RateLimitedError("ingest rate exceeded for this API key", retry_after=wait)
+    limit = ctx.settings.ingest_max_body_bytes
+    body = await _read_body(request, limit)
+    if body is None:
+        return JSONResponse(
+            status_code=413,
+            content={"error": "PayloadTooLarge", "detail": f"the body exceeds {limit} bytes"},
+        )
+    sink: RecordSink = request.app.state.sink
+    source = Source(input="http", address=principal.address, application=principal.name)
+    return await run_in_threadpool(
+        ingest,
+        sink=sink,
+        body=body,
+        content_type=request.headers.get("content-type"),
+        format_hint=format_hint,
+        source=source,
+        idempotency_key=idempotency_key,
+    )
