@@ -2,16 +2,33 @@
 
 ``require(Role.soc_operator, ...)`` admits a caller holding any of the roles;
 ``step_up=True`` also needs a TOTP code verified within the last minutes;
-``public()`` marks the few routes open to anyone (liveness). The route-policy test
-enumerates the app's routes and fails on any route without a policy.
+``public()`` marks the few routes open to anyone (liveness, login). The route-policy
+test enumerates the app's routes and fails on any route without a policy.
+
+Credentials: ``Authorization: Bearer <access token>`` for people,
+``Authorization: ApiKey <key>`` or ``X-API-Key: <key>`` for systems.
+
+Roles are not a hierarchy: ``admin`` opens the administration routes (users, API
+keys, rules, retention) and nothing else by itself. Alert triage needs
+``soc_operator`` (or ``admin``, who may stand in); ``auditor`` reads alerts, the
+audit trail and compliance but changes nothing; ``ingest`` only pushes records.
+Destructive administration (users, API keys) also needs a step-up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
+
+from fastapi import Request
+
+from secops.auth import apikeys, sessions
+from secops.auth.models import Identity
+from secops.context import Context
+from secops.errors import AuthError, PermissionDeniedError
 
 POLICY_ATTR = "__secops_policy__"
 
@@ -51,3 +68,121 @@ class Policy:
 
 def policy_of(dependency: Any) -> Policy | None:
     return getattr(dependency, POLICY_ATTR, None)
+
+
+HUMAN_ROLES = (Role.admin, Role.soc_operator, Role.auditor)
+
+
+def _context(request: Request) -> Context:
+    ctx: Context = request.app.state.context
+    return ctx
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _identify(request: Request) -> Identity:
+    ctx = _context(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() == "bearer" and credential:
+        return sessions.authenticate(ctx, token=credential, now=datetime.now(UTC))
+    if scheme.lower() == "apikey" and credential:
+        return apikeys.authenticate(ctx, key=credential)
+    if key := request.headers.get("x-api-key", "").strip():
+        return apikeys.authenticate(ctx, key=key)
+    raise AuthError("authentication required")
+
+
+def _principal(identity: Identity, request: Request) -> Principal:
+    return Principal(
+        id=identity.id,
+        kind=identity.kind,
+        name=identity.name,
+        roles=frozenset(Role(r) for r in identity.roles),
+        mfa_verified_at=identity.mfa_verified_at,
+        address=client_address(request),
+        session_id=identity.session_id,
+    )
+
+
+def identity_of(principal: Principal) -> Identity:
+    """The service-side view of a caller a policy admitted."""
+    kind: Literal["user", "apikey"] = "user" if principal.kind == "user" else "apikey"
+    return Identity(
+        id=principal.id,
+        kind=kind,
+        name=principal.name,
+        roles=frozenset(str(r) for r in principal.roles),
+        mfa_verified_at=principal.mfa_verified_at,
+        session_id=principal.session_id,
+    )
+
+
+def _check(policy: Policy, principal: Principal, request: Request) -> None:
+    if not principal.has_any(policy.roles):
+        raise PermissionDeniedError(
+            "this action needs the role " + " or ".join(sorted(str(r) for r in policy.roles))
+        )
+    if policy.step_up:
+        window = timedelta(seconds=_context(request).settings.step_up_window_seconds)
+        verified = principal.mfa_verified_at
+        if verified is None or datetime.now(UTC) - verified > window:
+            raise PermissionDeniedError(
+                "this action needs a recent TOTP code: POST /api/v1/auth/step-up"
+            )
+
+
+def require(*roles: Role, step_up: bool = False) -> Callable[[Request], Principal]:
+    """A dependency admitting callers with any of ``roles`` (and fresh MFA if ``step_up``)."""
+    if not roles:
+        raise ValueError("require() needs at least one role; use public() for open routes")
+    policy = Policy(roles=frozenset(roles), step_up=step_up)
+
+    def dependency(request: Request) -> Principal:
+        identity = _identify(request)
+        if identity.enrolment_only:
+            raise PermissionDeniedError(
+                "complete MFA enrolment first: POST /api/v1/auth/mfa/enroll"
+            )
+        principal = _principal(identity, request)
+        _check(policy, principal, request)
+        request.state.principal = principal
+        return principal
+
+    setattr(dependency, POLICY_ATTR, policy)
+    return dependency
+
+
+def enrolment() -> Callable[[Request], Principal]:
+    """Like ``require`` for people, but also admits the enrolment-scoped token of a login
+    whose account has no confirmed MFA yet: for the enrolment routes only."""
+    policy = Policy(roles=frozenset(HUMAN_ROLES))
+
+    def dependency(request: Request) -> Principal:
+        identity = _identify(request)
+        if identity.kind != "user":
+            raise PermissionDeniedError("only people enrol MFA")
+        principal = _principal(identity, request)
+        _check(policy, principal, request)
+        request.state.principal = principal
+        return principal
+
+    setattr(dependency, POLICY_ATTR, policy)
+    return dependency
+
+
+def public() -> Callable[[Request], Principal]:
+    """A dependency for routes open to anyone; credentials, if any, are not looked at."""
+
+    def dependency(request: Request) -> Principal:
+        principal = Principal(
+            id="anonymous", kind="anonymous", name="anonymous", address=client_address(request)
+        )
+        request.state.principal = principal
+        return principal
+
+    setattr(dependency, POLICY_ATTR, Policy(roles=frozenset()))
+    return dependency

@@ -154,16 +154,20 @@ def revoke(ctx: Context, *, key_id: str, actor: Actor, now: datetime | None = No
 
 def _bootstrap_identity(ctx: Context, presented: str) -> Identity | None:
     """A key of ``settings.ingest_api_keys``: ingest only, for the first collectors."""
-    found = None
-    for n, key in enumerate(ctx.settings.ingest_api_keys):
+    matched = None
+    for key in ctx.settings.ingest_api_keys:
+        # Compare with every key, so the time taken does not tell which one was close.
         if hmac.compare_digest(key.get_secret_value().encode(), presented.encode()):
-            found = Identity(
-                id=f"apikey:bootstrap-{n}",
-                kind="apikey",
-                name=f"bootstrap-{n}",
-                roles=frozenset({"ingest"}),
-            )
-    return found
+            matched = key.get_secret_value()
+    if matched is None:
+        return None
+    fingerprint = _digest(matched)[:12]
+    return Identity(
+        id=f"bootstrap:{fingerprint}",
+        kind="apikey",
+        name=f"ingest-{fingerprint}",
+        roles=frozenset({"ingest"}),
+    )
 
 
 def authenticate(ctx: Context, *, key: str, now: datetime | None = None) -> Identity:

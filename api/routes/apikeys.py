@@ -1,0 +1,51 @@
+"""/api/v1/apikeys: keys of pushing systems (admin; changes need a step-up)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends
+
+from api.deps import get_context
+from api.security import Principal, Role, identity_of, require
+from secops.auth import apikeys
+from secops.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyRotate, ApiKeyView
+from secops.context import Context
+
+router = APIRouter(prefix="/apikeys", tags=["apikeys"])
+
+Ctx = Annotated[Context, Depends(get_context)]
+Admin = Annotated[Principal, Depends(require(Role.admin))]
+AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
+
+
+@router.get("", summary="Every API key (never the secrets)")
+def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyView]:
+    return apikeys.list_keys(ctx)
+
+
+@router.post("", status_code=201, summary="Create a key; the key itself is shown once")
+def create_key(body: ApiKeyCreate, ctx: Ctx, principal: AdminStepUp) -> ApiKeyCreated:
+    return apikeys.create(
+        ctx,
+        name=body.name,
+        roles=body.roles,
+        expires_in_days=body.expires_in_days,
+        actor=identity_of(principal),
+    )
+
+
+@router.post("/{key_id}/rotate", summary="New secret; the old one stays valid for a grace period")
+def rotate_key(
+    key_id: str,
+    ctx: Ctx,
+    principal: AdminStepUp,
+    body: Annotated[ApiKeyRotate | None, Body()] = None,
+) -> ApiKeyCreated:
+    grace = body.grace_seconds if body else None
+    return apikeys.rotate(ctx, key_id=key_id, grace_seconds=grace, actor=identity_of(principal))
+
+
+@router.post("/{key_id}/revoke", summary="Revoke a key at once")
+def revoke_key(key_id: str, ctx: Ctx, principal: AdminStepUp) -> ApiKeyView:
+    return apikeys.revoke(ctx, key_id=key_id, actor=identity_of(principal))

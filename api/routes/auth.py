@@ -1,0 +1,124 @@
+"""/api/v1/auth: login with password and TOTP, refresh, logout, MFA enrolment, step-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.deps import get_context
+from api.security import (
+    HUMAN_ROLES,
+    Principal,
+    Role,
+    client_address,
+    enrolment,
+    identity_of,
+    public,
+    require,
+)
+from secops.auth import service, sessions
+from secops.auth.models import (
+    AccessToken,
+    CodeRequest,
+    EnrolmentRequired,
+    LoginRequest,
+    Me,
+    MfaConfirmed,
+    MfaEnrollment,
+    RefreshRequest,
+    TokenPair,
+)
+from secops.context import Context
+from secops.errors import PermissionDeniedError
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+Ctx = Annotated[Context, Depends(get_context)]
+_UNAUTHORISED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Invalid username, password or code (always the same)"}
+}
+
+
+@router.post(
+    "/login",
+    summary="Log in with password and TOTP code (or a recovery code)",
+    responses={**_UNAUTHORISED, 429: {"description": "Locked after repeated failures"}},
+)
+def login(
+    body: LoginRequest,
+    request: Request,
+    ctx: Ctx,
+    _: Annotated[Principal, Depends(public())],
+) -> TokenPair | EnrolmentRequired:
+    return service.login(ctx, request=body, address=client_address(request))
+
+
+@router.post("/refresh", summary="Rotate the refresh token; new access token")
+def refresh(
+    body: RefreshRequest, ctx: Ctx, _: Annotated[Principal, Depends(public())]
+) -> TokenPair:
+    return sessions.refresh(ctx, refresh_token=body.refresh_token, now=datetime.now(UTC))
+
+
+def _person(principal: Principal) -> Principal:
+    if principal.kind != "user" or principal.session_id is None:
+        raise PermissionDeniedError("only a person's session can do this")
+    return principal
+
+
+@router.post("/logout", status_code=204, summary="End the current session")
+def logout(
+    request: Request,
+    ctx: Ctx,
+    principal: Annotated[Principal, Depends(require(*HUMAN_ROLES))],
+) -> Response:
+    service.logout(ctx, identity=identity_of(_person(principal)), address=client_address(request))
+    return Response(status_code=204)
+
+
+@router.post("/mfa/enroll", summary="New TOTP secret: provisioning URI and QR code (SVG)")
+def mfa_enroll(
+    request: Request, ctx: Ctx, principal: Annotated[Principal, Depends(enrolment())]
+) -> MfaEnrollment:
+    return service.enroll(ctx, identity=identity_of(principal), address=client_address(request))
+
+
+@router.post("/mfa/confirm", summary="Confirm the TOTP secret; recovery codes, shown once")
+def mfa_confirm(
+    body: CodeRequest,
+    request: Request,
+    ctx: Ctx,
+    principal: Annotated[Principal, Depends(enrolment())],
+) -> MfaConfirmed:
+    return service.confirm(
+        ctx, identity=identity_of(principal), code=body.code, address=client_address(request)
+    )
+
+
+@router.post("/step-up", summary="Prove a fresh TOTP code; new access token for step-up routes")
+def step_up(
+    body: CodeRequest,
+    request: Request,
+    ctx: Ctx,
+    principal: Annotated[Principal, Depends(require(*HUMAN_ROLES))],
+) -> AccessToken:
+    return service.step_up(
+        ctx,
+        identity=identity_of(_person(principal)),
+        code=body.code,
+        address=client_address(request),
+    )
+
+
+@router.get("/me", summary="The caller: name, roles, MFA time")
+def me(principal: Annotated[Principal, Depends(require(*Role))]) -> Me:
+    return Me(
+        id=principal.id,
+        kind=principal.kind,
+        name=principal.name,
+        roles=sorted(str(r) for r in principal.roles),
+        mfa_verified_at=principal.mfa_verified_at,
+        session_id=principal.session_id,
+    )

@@ -1,0 +1,46 @@
+"""/api/v1/users: accounts of people (admin; changes need a step-up)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.deps import get_context
+from api.security import Principal, Role, identity_of, require
+from secops.auth import users
+from secops.auth.models import UserCreate, UserCreated, UserView
+from secops.context import Context
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+Ctx = Annotated[Context, Depends(get_context)]
+Admin = Annotated[Principal, Depends(require(Role.admin))]
+AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
+
+
+@router.get("", summary="Every account")
+def list_users(ctx: Ctx, _: Admin) -> list[UserView]:
+    return [users.view(u) for u in users.list_users(ctx)]
+
+
+@router.post("", status_code=201, summary="Create an account; its initial password, shown once")
+def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreated:
+    user, password = users.create_user(
+        ctx,
+        username=body.username,
+        display_name=body.display_name,
+        roles=body.roles,
+        actor=identity_of(principal),
+    )
+    return UserCreated(user=users.view(user), initial_password=password)
+
+
+@router.post("/{username}/disable", summary="Disable an account and end its sessions")
+def disable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
+    return users.view(users.disable_user(ctx, username=username, actor=identity_of(principal)))
+
+
+@router.post("/{username}/reset-mfa", summary="Forget the authenticator; enrol again at login")
+def reset_mfa(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
+    return users.view(users.reset_mfa(ctx, username=username, actor=identity_of(principal)))
