@@ -76,9 +76,7 @@ def main() -> None:
     tenth, _ = rate(tenth_engine, events, args.runs)
 
     print(f"engine, all {len(ruleset.rules)} rules: {full:,.0f} events/s ({full_matches} matches)")
-    print(
-        f"evaluate_all baseline ({len(baseline_events)} events): {baseline:,.0f} events/s"
-    )
+    print(f"evaluate_all baseline ({len(baseline_events)} events): {baseline:,.0f} events/s")
     print(f"engine, a tenth ({len(tenth_set.rules)} rules): {tenth:,.0f} events/s")
     print(f"ratio engine / evaluate_all: {full / baseline:.1f}x")
     print(f"ratio tenth / all (10x fewer rules): {tenth / full:.2f}x")
