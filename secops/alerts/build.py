@@ -205,6 +205,7 @@ def from_rule_match(
         value = get_path(event, path)
         if value is not None:
             _set_path(doc, path, value)
+    doc["alert_id"] = alert_id
     doc["summary"] = summarize(doc)
     return alert_id, doc
 
@@ -239,6 +240,7 @@ def from_correlation(
         value = match.group.get(path)
         if value is not None:
             _set_path(doc, path, value)
+    doc["alert_id"] = alert_id
     doc["summary"] = summarize(doc)
     return alert_id, doc
 

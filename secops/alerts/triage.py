@@ -1,0 +1,251 @@
+"""Triage: status lifecycle, resolution, assignee, tags, comments; each change in history.
+
+Lifecycle: ``new → acknowledged → in_progress → resolved`` (a step may be skipped
+forward), and ``resolved → in_progress`` to reopen. Every change appends to the
+alert's history (who, when, field, old → new, reason); nothing is ever removed.
+Updates are optimistic: the caller names the version it saw (``seq_no:primary_term``)
+and Elasticsearch refuses the write if the alert changed since (409, never a
+silent overwrite).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from elasticsearch import ConflictError as ESConflictError
+
+from secops.alerts.build import iso
+from secops.alerts.models import (
+    Alert,
+    AlertChange,
+    BulkChange,
+    BulkItemResult,
+    BulkResult,
+    Resolution,
+    Status,
+)
+from secops.alerts.service import alert_from_hit, format_version, get_raw, parse_version
+from secops.context import Context
+from secops.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    SecopsError,
+)
+
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    Status.new: (Status.acknowledged, Status.in_progress, Status.resolved),
+    Status.acknowledged: (Status.in_progress, Status.resolved),
+    Status.in_progress: (Status.resolved,),
+    Status.resolved: (Status.in_progress,),
+}
+_COMMENT_RETRIES = 10
+
+
+def _entry(now: datetime, by: str, field: str, old: Any, new: Any, reason: str | None) -> dict:
+    return {"at": iso(now), "by": by, "field": field, "old": old, "new": new, "reason": reason}
+
+
+def needs_step_up(src: dict[str, Any], resolution: str | None) -> bool:
+    """Calling a critical or confidential alert a false positive hides it: needs a fresh TOTP."""
+    sensitive = src.get("severity") == "critical" or bool(src.get("confidential"))
+    return sensitive and resolution == Resolution.false_positive
+
+
+def _check_step_up(mfa_verified_at: datetime | None, *, now: datetime, max_age: int) -> None:
+    if mfa_verified_at is None or now - mfa_verified_at > timedelta(seconds=max_age):
+        raise PermissionDeniedError(
+            "resolving a critical or confidential alert as false_positive needs a fresh TOTP: "
+            f"verify a TOTP code (step-up) within the last {max_age // 60} minutes and retry"
+        )
+
+
+def apply_change(
+    src: dict[str, Any],
+    change: AlertChange,
+    *,
+    by: str,
+    now: datetime,
+    mfa_verified_at: datetime | None,
+    step_up_max_age: int,
+) -> bool:
+    """Apply ``change`` to the stored document ``src`` in place; False when nothing changed."""
+    history: list[dict[str, Any]] = src.setdefault("history", [])
+    before = len(history)
+    current = Status(src.get("status", "new"))
+    target = change.status or current
+    if target != current and target not in TRANSITIONS[current]:
+        allowed = ", ".join(s.value for s in TRANSITIONS[current])
+        raise InvalidInputError(
+            f"cannot go from {current.value} to {target.value}; from {current.value} the "
+            f"allowed statuses are: {allowed}"
+        )
+    resolution = change.resolution.value if change.resolution else None
+    if target == Status.resolved:
+        resolution = resolution or src.get("resolution")
+        if resolution is None:
+            raise InvalidInputError(
+                "resolving needs a resolution: true_positive, false_positive, benign or duplicate"
+            )
+    elif resolution is not None:
+        raise InvalidInputError("a resolution is only given when the status is resolved")
+    if target == Status.resolved and needs_step_up(src, resolution):
+        _check_step_up(mfa_verified_at, now=now, max_age=step_up_max_age)
+
+    def set_field(name: str, value: Any) -> None:
+        if src.get(name) != value:
+            history.append(_entry(now, by, name, src.get(name), value, change.reason))
+            src[name] = value
+
+    if target != current:
+        set_field("status", target.value)
+        if current == Status.new and not src.get("acknowledged_at"):
+            src["acknowledged_at"] = iso(now)
+        if target == Status.resolved:
+            src["resolved_at"] = iso(now)
+        if current == Status.resolved:  # reopened
+            set_field("resolution", None)
+            src["resolved_at"] = None
+    if target == Status.resolved:
+        set_field("resolution", resolution)
+    if change.assignee is not None:
+        set_field("assignee", change.assignee or None)
+    if change.tags is not None:
+        set_field("tags", sorted(set(change.tags)))
+    if len(history) == before:
+        return False
+    src["updated_at"] = iso(now)
+    return True
+
+
+def _write(ctx: Context, alert_id: str, src: dict[str, Any], seq_no: int, term: int) -> Alert:
+    try:
+        resp = ctx.es.index(
+            index=ctx.names.alerts,
+            id=alert_id,
+            document=src,
+            if_seq_no=seq_no,
+            if_primary_term=term,
+        )
+    except ESConflictError as exc:
+        raise ConflictError(
+            f"alert {alert_id} was changed by someone else after version "
+            f"{format_version(seq_no, term)}; reload it and apply your change again"
+        ) from exc
+    return alert_from_hit(
+        {
+            "_id": alert_id,
+            "_source": src,
+            "_seq_no": resp["_seq_no"],
+            "_primary_term": resp["_primary_term"],
+        }
+    )
+
+
+def update_alert(
+    ctx: Context,
+    *,
+    alert_id: str,
+    change: AlertChange,
+    version: str | None,
+    by: str,
+    mfa_verified_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Alert:
+    """Apply a triage change to the alert as it was at ``version``; 409 if it moved on."""
+    version = version or change.version
+    if not version:
+        raise InvalidInputError(
+            "send the version you saw (the alert's ETag) as If-Match or in `version`"
+        )
+    seq_no, term = parse_version(version)
+    hit = get_raw(ctx, alert_id=alert_id)
+    if (hit["_seq_no"], hit["_primary_term"]) != (seq_no, term):
+        raise ConflictError(
+            f"alert {alert_id} changed since version {version} (now "
+            f"{format_version(hit['_seq_no'], hit['_primary_term'])}); reload it and retry"
+        )
+    src = dict(hit["_source"])
+    changed = apply_change(
+        src,
+        change,
+        by=by,
+        now=now or datetime.now(UTC),
+        mfa_verified_at=mfa_verified_at,
+        step_up_max_age=ctx.settings.alert_step_up_max_age_seconds,
+    )
+    if not changed:
+        return alert_from_hit(hit)
+    return _write(ctx, alert_id, src, seq_no, term)
+
+
+def _retrying(ctx: Context, alert_id: str, mutate: Callable[[dict[str, Any]], None]) -> Alert:
+    """Read-modify-write that retries when another writer got in first (appends only)."""
+    for _ in range(_COMMENT_RETRIES):
+        hit = get_raw(ctx, alert_id=alert_id)
+        src = dict(hit["_source"])
+        mutate(src)
+        try:
+            return _write(ctx, alert_id, src, hit["_seq_no"], hit["_primary_term"])
+        except ConflictError:
+            continue
+    raise ConflictError(f"alert {alert_id} is changing too fast to add to; retry")
+
+
+def add_comment(ctx: Context, *, alert_id: str, text: str, by: str) -> Alert:
+    now = datetime.now(UTC)
+    comment = {"id": uuid.uuid4().hex[:12], "at": iso(now), "by": by, "text": text}
+
+    def mutate(src: dict[str, Any]) -> None:
+        src.setdefault("comments", []).append(comment)
+        src.setdefault("history", []).append(_entry(now, by, "comments", None, comment["id"], None))
+        src["updated_at"] = iso(now)
+
+    return _retrying(ctx, alert_id, mutate)
+
+
+def bulk_update(
+    ctx: Context,
+    *,
+    request: BulkChange,
+    by: str,
+    mfa_verified_at: datetime | None = None,
+) -> BulkResult:
+    """Apply one change to many alerts; each alert reports its own outcome."""
+    from secops.alerts.query import ids_matching  # query imports service, not triage
+
+    ids = request.ids or ids_matching(ctx, flt=request.filter, limit=request.limit)
+    items: list[BulkItemResult] = []
+    change = request.change.model_copy(update={"version": None})
+    for alert_id in dict.fromkeys(ids):
+        try:
+            hit = get_raw(ctx, alert_id=alert_id)
+            alert = update_alert(
+                ctx,
+                alert_id=alert_id,
+                change=change,
+                version=format_version(hit["_seq_no"], hit["_primary_term"]),
+                by=by,
+                mfa_verified_at=mfa_verified_at,
+            )
+            items.append(BulkItemResult(id=alert_id, status=200, version=alert.version))
+        except SecopsError as exc:
+            items.append(BulkItemResult(id=alert_id, status=_status(exc), error=exc.message))
+    updated = sum(1 for i in items if i.status == 200)
+    return BulkResult(updated=updated, failed=len(items) - updated, items=items)
+
+
+def _status(exc: SecopsError) -> int:
+    for cls, status in (
+        (NotFoundError, 404),
+        (ConflictError, 409),
+        (InvalidInputError, 422),
+        (PermissionDeniedError, 403),
+    ):
+        if isinstance(exc, cls):
+            return status
+    return 500
