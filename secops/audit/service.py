@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 from elasticsearch import ConflictError as ESConflictError
@@ -22,7 +23,6 @@ from elasticsearch import Elasticsearch
 from elasticsearch import NotFoundError as ESNotFoundError
 from pydantic import ValidationError
 
-from api.security import Principal
 from secops.audit import metrics
 from secops.audit.chain import GENESIS_HASH, seal
 from secops.audit.keys import key_id, signing_key
@@ -32,6 +32,19 @@ from secops.errors import InvalidInputError, StoreError, UnavailableError
 
 _MAX_APPEND_ATTEMPTS = 100  # each failed attempt means another writer succeeded
 _MAX_PAGE = 500
+
+
+class Actor(Protocol):
+    """Who acts: ``api.security.Principal`` and ``secops.auth`` identities fit."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def roles(self) -> AbstractSet[str]: ...
 
 
 @dataclass
@@ -62,16 +75,16 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _actor(actor: Principal | str, address: str | None) -> dict[str, Any]:
-    if isinstance(actor, Principal):
-        return {
-            "id": actor.id,
-            "kind": actor.kind,
-            "name": actor.name,
-            "roles": sorted(str(r) for r in actor.roles),
-            "address": address or actor.address,
-        }
-    return {"id": actor, "kind": "system", "name": actor, "roles": [], "address": address}
+def _actor(actor: Actor | str, address: str | None) -> dict[str, Any]:
+    if isinstance(actor, str):
+        return {"id": actor, "kind": "system", "name": actor, "roles": [], "address": address}
+    return {
+        "id": actor.id,
+        "kind": actor.kind,
+        "name": actor.name,
+        "roles": sorted(str(r) for r in actor.roles),
+        "address": address or getattr(actor, "address", None),
+    }
 
 
 def _plain(details: dict[str, Any] | None) -> dict[str, Any]:
@@ -117,7 +130,7 @@ def _read_head(ctx: Context) -> _Head:
 def record(
     ctx: Context,
     *,
-    actor: Principal | str,
+    actor: Actor | str,
     action: str,
     target: str | None,
     outcome: str,
@@ -126,8 +139,9 @@ def record(
 ) -> AuditEntry:
     """Append one signed entry to the chain and return it.
 
-    ``actor`` is the caller's Principal, or the name of a part of secops acting on
-    its own (``"scheduler"``); ``outcome`` is ``success``, ``failure`` or ``denied``.
+    ``actor`` is the caller (an ``api.security.Principal``), or the name of a part
+    of secops acting on its own (``"system:scheduler"``); ``outcome`` is ``success``,
+    ``failure`` or ``denied``.
     """
     key = signing_key(ctx.settings)
     body = {
