@@ -23,6 +23,7 @@ from secops.context import build_context
 from secops.errors import SpoolFullError
 from secops.records import RawRecord
 from secops.settings import Settings
+from secops.spool import Spool
 
 KEY = "k-" + "a" * 30
 HEADERS = {"X-API-Key": KEY}
@@ -212,3 +213,21 @@ def test_route_declares_the_ingest_policy() -> None:
     policy = policy_of(ingest_api_key)
     assert policy is not None
     assert policy.roles == frozenset({Role.ingest})
+
+
+def test_records_are_in_the_real_spool_when_the_answer_comes(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", max_bytes=1 << 20)
+    try:
+        with make_client(tmp_path, ListSink()) as c:
+            c.app.state.sink = spool  # type: ignore[attr-defined]
+            resp = post(c, b'{"n": 1}\nnot json\n{"n": 2}\n', "application/x-ndjson")
+        assert resp.json()["accepted"] == 2
+        # A new reader of the same directory sees what the answer promised.
+        spool.close()
+        again = Spool(tmp_path / "spool", max_bytes=1 << 20)
+        stored = [r for _, r in again.read(10)]
+        again.close()
+    finally:
+        spool.close()
+    assert [r.structured or r.message for r in stored] == [{"n": 1}, "not json", {"n": 2}]
+    assert "ingest_error" in stored[1].extra
