@@ -166,7 +166,6 @@ class Settings(BaseSettings):
         },
         description="Time to acknowledge per severity",
     )
-    alert_step_up_max_age_seconds: int = Field(300, ge=30)
     notify_min_severity: str = Field("high", pattern=r"^(informational|low|medium|high|critical)$")
     notify_webhook_url: str | None = None
     notify_webhook_secret: SecretStr | None = None

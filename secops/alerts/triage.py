@@ -176,7 +176,7 @@ def update_alert(
         by=by,
         now=now or datetime.now(UTC),
         mfa_verified_at=mfa_verified_at,
-        step_up_max_age=ctx.settings.alert_step_up_max_age_seconds,
+        step_up_max_age=ctx.settings.step_up_window_seconds,
     )
     if not changed:
         return alert_from_hit(hit)
