@@ -140,11 +140,17 @@ class Worker:
             return 0
         started = time.monotonic()
         groups = normalize_batch([record for _, record in items])
+        events = [(records[0].record_id(), event) for records, event in groups]
+        for doc_id, event in events:  # detectors key their state by it
+            secops = event.get("secops")
+            if not isinstance(secops, dict):
+                secops = event["secops"] = {}
+            secops["record_id"] = doc_id
         alerts = self._detect(groups)
         report = write_events(
             self.es,
             self.names,
-            [(records[0].record_id(), event) for records, event in groups],
+            events,
             extra=alerts,
             policy=self.config.retry,
             stop=self._stop,

@@ -27,6 +27,7 @@ class SpoolReader:
         self._sid = sid
         self._writer = writer
         self._pos = start
+        self.returned = start  # position after the last record returned
         self._file: BinaryIO | None = None
         self._file_segment = -1
         self.skipped = 0  # lines that did not decode
@@ -62,6 +63,8 @@ class SpoolReader:
                 else:
                     break
             self._pos = Position(seg, off + used)
+        if out:
+            self.returned = out[-1][0]
         return out
 
     def _lines(

@@ -131,12 +131,21 @@ class Spool:
 
     def caught_up(self) -> bool:
         """True when everything durable has been read and committed."""
+        if self._committed < self._reader.returned:
+            return False
         pos = self._reader.position
-        return (
-            self._committed == pos
-            and pos.segment >= self._writer.active_segment
-            and pos.offset >= (self._writer.durable_end(pos.segment) or 0)
-        )
+        active = self._writer.active_segment
+        if pos.segment >= active:
+            return pos.offset >= (self._writer.durable_end(pos.segment) or 0)
+        for seg in list_segments(self.directory):  # pos is in a sealed segment
+            if seg >= pos.segment:
+                try:
+                    size = segment_path(self.directory, seg).stat().st_size
+                except FileNotFoundError:
+                    continue
+                if size > (pos.offset if seg == pos.segment else 0):
+                    return False
+        return True
 
     def stats(self) -> dict[str, int]:
         return {
