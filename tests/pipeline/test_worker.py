@@ -1,4 +1,4 @@
-"""The worker against the real Elasticsearch: exactly once, replays, dead letters, detection hook."""
+"""The worker on the real Elasticsearch: exactly once, replays, dead letters, detection."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def sshd_lines(start: int, n: int) -> list[RawRecord]:
         RawRecord(
             source=SSHD,
             received_at=time.time(),
-            message=f"<38>Jan 10 10:00:00 web1 sshd[12]: Failed password for root from 10.0.0.1 port {i} ssh2",
+            message=f"<38>Jan 10 10:00:00 web1 sshd[12]: Failed password for root from 10.0.0.1 "
+            f"port {i} ssh2",
         )
         for i in range(start, start + n)
     ]

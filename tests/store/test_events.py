@@ -1,4 +1,4 @@
-"""Writing events: deterministic ids, replays as no-ops, dead letters for what the mapping refuses."""
+"""Writing events: deterministic ids, replays as no-ops, dead letters for refused documents."""
 
 from __future__ import annotations
 
