@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.routes import health, ingest
+from api.routes import apikeys, auth, health, ingest, users
 
 ROUTERS: list[APIRouter] = [health.router, ingest.router]
+ROUTERS += [auth.router, users.router, apikeys.router]
