@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.audit_middleware import AuditMiddleware
 from api.errors import install_error_handlers
 from api.routes import ROUTERS
 from secops import __version__
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(AuditMiddleware)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     return app

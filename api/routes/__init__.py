@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from api.routes import apikeys, auth, health, ingest, users
+from api.routes import apikeys, audit, auth, health, ingest, users
 
 ROUTERS: list[APIRouter] = [health.router, ingest.router]
 ROUTERS += [auth.router, users.router, apikeys.router]
+ROUTERS += [audit.router]

@@ -1,0 +1,126 @@
+"""Every state-changing request (POST, PUT, PATCH, DELETE) goes into the audit trail.
+
+Recorded after the route ran, with the caller the route's policy admitted
+(``request.state.principal``), the route template, the status code and the
+client address. The action has already happened by then, so this does not fail
+closed: an entry that cannot be written is retried, then logged at CRITICAL
+with its full content (the log keeps the fact) and counted in
+``secops_audit_write_failures_total``, on which operators alarm. Services whose
+action must not happen unrecorded call ``secops.audit.record`` before acting.
+
+Pushes to ``/ingest`` are not recorded here: they are high-volume system traffic,
+accounted per source by the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.security import Principal
+from secops.audit import metrics, record
+from secops.context import Context
+
+log = logging.getLogger("secops.audit")
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+UNAUDITED_PATHS = frozenset({"/api/v1/ingest"})
+_ANONYMOUS = Principal(id="anonymous", kind="anonymous", name="anonymous")
+
+
+def _outcome(status: int) -> str:
+    if status in (401, 403):
+        return "denied"
+    return "success" if status < 400 else "failure"
+
+
+def audit_request(
+    ctx: Context,
+    *,
+    principal: Principal | None,
+    method: str,
+    route: str | None,
+    path: str,
+    status: int,
+    address: str | None,
+    attempts: int = 3,
+    backoff: float = 0.05,
+) -> bool:
+    """Record one request; True once written, False (logged, counted) if it never was."""
+    fields: dict[str, Any] = {
+        "actor": principal or _ANONYMOUS,
+        "action": f"{method} {route or path}",
+        "target": path,
+        "outcome": _outcome(status),
+        "details": {"method": method, "route": route, "status": status},
+        "address": address,
+    }
+    for attempt in range(1, attempts + 1):
+        try:
+            record(ctx, **fields)
+            return True
+        except Exception as exc:
+            log.warning("audit write failed (attempt %d/%d): %s", attempt, attempts, exc)
+            if attempt < attempts:
+                time.sleep(backoff * 4 ** (attempt - 1))
+    metrics.WRITE_FAILURES.inc()
+    actor = fields["actor"]
+    log.critical(
+        "AUDIT ENTRY NOT RECORDED: actor=%s/%s action=%r target=%r outcome=%s status=%d address=%s",
+        actor.kind,
+        actor.id,
+        fields["action"],
+        path,
+        fields["outcome"],
+        status,
+        address,
+    )
+    return False
+
+
+class AuditMiddleware:
+    """ASGI middleware calling :func:`audit_request` for state-changing requests."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in STATE_CHANGING
+            or scope["path"] in UNAUDITED_PATHS
+        ):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})  # the dict request.state writes into
+        status = 500  # if the app raises before answering
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            found = state.get("principal")
+            principal = found if isinstance(found, Principal) else None
+            client = scope.get("client")
+            address = (principal.address if principal else None) or (client[0] if client else None)
+            ctx: Context = scope["app"].state.context
+            await anyio.to_thread.run_sync(
+                lambda: audit_request(
+                    ctx,
+                    principal=principal,
+                    method=scope["method"],
+                    route=getattr(scope.get("route"), "path", None),
+                    path=scope["path"],
+                    status=status,
+                    address=address,
+                )
+            )

@@ -1,0 +1,63 @@
+"""/api/v1/audit: read and verify the audit trail (auditor, admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from api.deps import get_context
+from api.security import Principal, Role, require
+from secops import audit
+from secops.audit import AuditPage, VerifyReport
+from secops.audit.keys import key_id
+from secops.context import Context
+from secops.errors import InvalidInputError
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+Ctx = Annotated[Context, Depends(get_context)]
+Reader = Annotated[Principal, Depends(require(Role.auditor, Role.admin))]
+
+
+class PublicKey(BaseModel):
+    algorithm: str = "Ed25519"
+    key_id: str
+    pem: str
+
+
+@router.get("", summary="Audit entries, newest first, filtered; follow next_cursor for more")
+def list_audit(
+    ctx: Ctx,
+    _: Reader,
+    actor: Annotated[str | None, Query(description="actor id or name")] = None,
+    action: str | None = None,
+    since: Annotated[datetime | None, Query(description="from this time, inclusive")] = None,
+    until: Annotated[datetime | None, Query(description="before this time")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> AuditPage:
+    return audit.list_entries(
+        ctx, actor=actor, action=action, since=since, until=until, limit=limit, cursor=cursor
+    )
+
+
+@router.get("/verify", summary="Walk the whole chain: intact, or the first break and why")
+def verify_audit(
+    ctx: Ctx,
+    _: Reader,
+    expect_seq: Annotated[int | None, Query(ge=1, description="seq of a recorded head")] = None,
+    expect_hash: Annotated[str | None, Query(description="hash of that head")] = None,
+) -> VerifyReport:
+    if (expect_seq is None) != (expect_hash is None):
+        raise InvalidInputError("expect_seq and expect_hash go together")
+    head = (expect_seq, expect_hash) if expect_seq and expect_hash else None
+    return audit.verify(ctx, expect_head=head)
+
+
+@router.get("/public-key", summary="The key that signs the trail, to verify it elsewhere")
+def public_key(ctx: Ctx, _: Reader) -> PublicKey:
+    key = audit.signing_key(ctx.settings).public_key()
+    return PublicKey(key_id=key_id(key), pem=audit.public_key_pem(key))
