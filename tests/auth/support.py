@@ -41,8 +41,12 @@ def enrolled(
     """
     now = now or datetime.now(UTC)
     _, password = users.create_user(
-        ctx, username=username, display_name=username.title(), roles=roles,
-        actor="system:test", now=now,
+        ctx,
+        username=username,
+        display_name=username.title(),
+        roles=roles,
+        actor="system:test",
+        now=now,
     )
     identity = Identity(id=f"user:{username}", kind="user", name=username, roles=frozenset(roles))
     secret = service.enroll(ctx, identity=identity, now=now).secret

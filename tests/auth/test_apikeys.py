@@ -44,8 +44,9 @@ def test_rotation_keeps_the_old_secret_for_the_grace_period(ctx: Context) -> Non
 def test_revoked_and_expired_keys_are_refused(ctx: Context) -> None:
     now = datetime.now(UTC)
     a = apikeys.create(ctx, name="mail", roles=["ingest"], actor="system:test", now=now)
-    b = apikeys.create(ctx, name="portal", roles=["ingest"], expires_in_days=1,
-                       actor="system:test", now=now)
+    b = apikeys.create(
+        ctx, name="portal", roles=["ingest"], expires_in_days=1, actor="system:test", now=now
+    )
     apikeys.revoke(ctx, key_id=a.apikey.id, actor="system:test", now=now)
     with pytest.raises(AuthError):
         apikeys.authenticate(ctx, key=a.key, now=now)

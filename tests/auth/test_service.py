@@ -86,8 +86,13 @@ def test_account_lockout_grows_and_ends(ctx: Context) -> None:
     now = datetime.now(UTC)
     acct = enrolled(ctx, "erin", ["soc_operator"], now=now)
     for i in range(5):  # threshold 5: the fifth failure locks for 2 s
-        _refused(ctx, later(now, i * 0.01), address=f"198.51.100.{i}",
-                 username="erin", password="not the password")
+        _refused(
+            ctx,
+            later(now, i * 0.01),
+            address=f"198.51.100.{i}",
+            username="erin",
+            password="not the password",
+        )
     with pytest.raises(RateLimitedError) as locked:
         _login(ctx, acct, later(now, 0.5), totp=acct.code(totp.time_step(now)))
     assert locked.value.retry_after == 2
@@ -135,26 +140,38 @@ def test_recovery_code_works_once(ctx: Context) -> None:
     assert len(acct.recovery_codes) == 10
     assert len(set(acct.recovery_codes)) == 10
     _login(ctx, acct, now, recovery_code=acct.recovery_codes[3].lower())
-    _refused(ctx, now, username="grace", password=acct.password,
-             recovery_code=acct.recovery_codes[3])
+    _refused(
+        ctx, now, username="grace", password=acct.password, recovery_code=acct.recovery_codes[3]
+    )
     found = users.get_user(ctx, "grace")
     assert found is not None and len(found[0].recovery_codes) == 9
 
 
 def test_unconfirmed_account_gets_only_an_enrolment_token(ctx: Context) -> None:
     now = datetime.now(UTC)
-    _, password = users.create_user(ctx, username="henry", display_name="Henry",
-                                    roles=["soc_operator"], actor="system:test", now=now)
-    result = login(ctx, request=LoginRequest(username="henry", password=password),
-                   address=ADDR, now=now)
+    _, password = users.create_user(
+        ctx,
+        username="henry",
+        display_name="Henry",
+        roles=["soc_operator"],
+        actor="system:test",
+        now=now,
+    )
+    result = login(
+        ctx, request=LoginRequest(username="henry", password=password), address=ADDR, now=now
+    )
     assert isinstance(result, EnrolmentRequired)
     who = sessions.authenticate(ctx, token=result.enrollment_token, now=now)
     assert who.enrolment_only and who.session_id is None
     identity = Identity(id="user:henry", kind="user", name="henry", roles=frozenset())
     secret = enroll(ctx, identity=identity, now=now).secret
     with pytest.raises(InvalidInputError):
-        confirm(ctx, identity=identity, code="000000" if pyotp.TOTP(secret).at(now) != "000000"
-                else "111111", now=now)
+        confirm(
+            ctx,
+            identity=identity,
+            code="000000" if pyotp.TOTP(secret).at(now) != "000000" else "111111",
+            now=now,
+        )
     done = confirm(ctx, identity=identity, code=pyotp.TOTP(secret).at(now), now=now)
     assert len(done.recovery_codes) == 10
     assert sessions.authenticate(ctx, token=done.tokens.access_token, now=now).name == "henry"
@@ -190,6 +207,7 @@ def test_disable_and_reset_mfa_end_sessions(ctx: Context) -> None:
         with pytest.raises(AuthError):
             sessions.refresh(ctx, refresh_token=pair.refresh_token, now=now)
     _refused(ctx, now, username="jack", password=a.password, totp=a.code(a.last_step + 1))
-    again = login(ctx, request=LoginRequest(username="kate", password=b.password),
-                  address=ADDR, now=now)
+    again = login(
+        ctx, request=LoginRequest(username="kate", password=b.password), address=ADDR, now=now
+    )
     assert isinstance(again, EnrolmentRequired)

@@ -55,8 +55,11 @@ def test_access_token_expires_and_refresh_token_too(ctx: Context) -> None:
     with pytest.raises(AuthError, match="expired"):
         sessions.authenticate(ctx, token=pair.access_token, now=later(now, ttl))
     with pytest.raises(AuthError):
-        sessions.refresh(ctx, refresh_token=pair.refresh_token,
-                         now=later(now, ctx.settings.refresh_token_ttl_seconds + 1))
+        sessions.refresh(
+            ctx,
+            refresh_token=pair.refresh_token,
+            now=later(now, ctx.settings.refresh_token_ttl_seconds + 1),
+        )
 
 
 def test_logout_ends_the_session(ctx: Context) -> None:
@@ -73,13 +76,18 @@ def test_logout_ends_the_session(ctx: Context) -> None:
 def test_tampered_or_foreign_tokens_are_refused(ctx: Context) -> None:
     now = datetime.now(UTC)
     pair = _session(ctx, now)
-    claims = tokens.verify(pair.access_token, key=sessions.signing_key(ctx.settings),
-                           kid=key_id(sessions.signing_key(ctx.settings)), now=int(now.timestamp()))
+    claims = tokens.verify(
+        pair.access_token,
+        key=sessions.signing_key(ctx.settings),
+        kid=key_id(sessions.signing_key(ctx.settings)),
+        now=int(now.timestamp()),
+    )
     assert claims.roles == ("auditor",)
     # Same claims with more roles, signed by another key: refused.
     other = b"x" * 40
-    forged = tokens.sign(tokens.TokenClaims(**{**claims.__dict__, "roles": ("admin",)}),
-                         key=other, kid=key_id(other))
+    forged = tokens.sign(
+        tokens.TokenClaims(**{**claims.__dict__, "roles": ("admin",)}), key=other, kid=key_id(other)
+    )
     payload, _, mac = pair.access_token.partition(".")
     for bad in (forged, f"{forged.split('.')[0]}.{mac}", "garbage", f"{payload}."):
         with pytest.raises(AuthError):

@@ -1,0 +1,213 @@
+"""The login flow over the real app: in process, and over HTTP to a live server."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pyotp
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from auth.support import Account, drop_namespace, enrolled
+from secops.auth import sessions, users
+from secops.context import Context, build_context
+from secops.settings import Settings
+
+LOGIN_FAILED = {"error": "AuthError", "detail": "invalid username, password or code"}
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[Context]:
+    context = build_context(settings)
+    yield context
+    drop_namespace(context)
+    context.close()
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+        yield c
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _login(client: TestClient, acct: Account) -> dict[str, str]:
+    resp = client.post(
+        "/api/v1/auth/login",
+        json={"username": acct.username, "password": acct.password, "totp": acct.next_code()},
+    )
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def test_enrol_confirm_login_refresh_logout(ctx: Context, client: TestClient) -> None:
+    _, password = users.create_user(
+        ctx, username="nina", display_name="Nina", roles=["soc_operator"], actor="system:test"
+    )
+    first = client.post("/api/v1/auth/login", json={"username": "nina", "password": password})
+    assert first.status_code == 200
+    assert first.json()["status"] == "mfa_enrollment_required"
+    enrol_token = first.json()["enrollment_token"]
+    # The enrolment token opens nothing but enrolment.
+    assert client.get("/api/v1/auth/me", headers=_bearer(enrol_token)).status_code == 403
+    enrolment = client.post("/api/v1/auth/mfa/enroll", headers=_bearer(enrol_token)).json()
+    assert enrolment["provisioning_uri"].startswith("otpauth://totp/secops:nina?secret=")
+    assert b"<svg" in base64.b64decode(enrolment["qr_svg_base64"])
+    totp = pyotp.TOTP(enrolment["secret"])
+    confirmed = client.post(
+        "/api/v1/auth/mfa/confirm", headers=_bearer(enrol_token), json={"code": totp.now()}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert len(confirmed.json()["recovery_codes"]) == 10
+    # A replay of the confirmation code at login is refused like a wrong password.
+    replay = client.post(
+        "/api/v1/auth/login", json={"username": "nina", "password": password, "totp": totp.now()}
+    )
+    assert (replay.status_code, replay.json()) == (401, LOGIN_FAILED)
+    acct = Account("nina", password, enrolment["secret"], [], int(time.time()) // 30)
+    tokens = _login(client, acct)
+    me = client.get("/api/v1/auth/me", headers=_bearer(tokens["access_token"])).json()
+    assert (me["name"], me["roles"]) == ("nina", ["soc_operator"])
+    rotated = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert rotated.status_code == 200
+    reuse = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert reuse.status_code == 401
+    # The reuse ended the session: the rotated tokens are dead as well.
+    new_access = rotated.json()["access_token"]
+    assert client.get("/api/v1/auth/me", headers=_bearer(new_access)).status_code == 401
+    tokens = client.post(
+        "/api/v1/auth/login",
+        json={
+            "username": "nina",
+            "password": password,
+            "recovery_code": confirmed.json()["recovery_codes"][0],
+        },
+    ).json()
+    assert (
+        client.post("/api/v1/auth/logout", headers=_bearer(tokens["access_token"])).status_code
+        == 204
+    )
+    assert client.get("/api/v1/auth/me", headers=_bearer(tokens["access_token"])).status_code == 401
+
+
+def test_unknown_user_and_wrong_password_answer_alike(ctx: Context, client: TestClient) -> None:
+    acct = enrolled(ctx, "olga", ["auditor"])
+    answers = [
+        client.post("/api/v1/auth/login", json={"username": u, "password": p, "totp": "123456"})
+        for u, p in (
+            ("nobody", acct.password),
+            ("olga", "wrong password!"),
+            ("olga", acct.password),
+        )
+    ]
+    assert {(r.status_code, r.text, r.headers.get("www-authenticate")) for r in answers} == {
+        (401, '{"error":"AuthError","detail":"invalid username, password or code"}', "Bearer")
+    }
+
+
+def test_lockout_answers_429_with_retry_after(ctx: Context, client: TestClient) -> None:
+    acct = enrolled(ctx, "pete", ["auditor"])
+    for _ in range(5):
+        bad = client.post("/api/v1/auth/login", json={"username": "pete", "password": "nope nope"})
+        assert bad.status_code == 401
+    locked = client.post(
+        "/api/v1/auth/login",
+        json={"username": "pete", "password": acct.password, "totp": acct.next_code()},
+    )
+    assert locked.status_code == 429
+    assert locked.headers["retry-after"] == "2"
+
+
+def test_step_up_and_api_key_lifecycle(ctx: Context, client: TestClient) -> None:
+    acct = enrolled(ctx, "root", ["admin"])
+    user = users.get_user(ctx, "root")
+    assert user is not None
+    stale = sessions.start(
+        ctx, user=user[0], address=None, now=datetime.now(UTC) - timedelta(minutes=10)
+    )
+    headers = _bearer(stale.access_token)
+    body = {"name": "evoting", "roles": ["ingest"]}
+    denied = client.post("/api/v1/apikeys", headers=headers, json=body)
+    assert denied.status_code == 403 and "step-up" in denied.json()["detail"]
+    assert client.get("/api/v1/apikeys", headers=headers).status_code == 200  # no step-up needed
+    fresh = client.post("/api/v1/auth/step-up", headers=headers, json={"code": acct.next_code()})
+    assert fresh.status_code == 200
+    headers = _bearer(fresh.json()["access_token"])
+    created = client.post("/api/v1/apikeys", headers=headers, json=body)
+    assert created.status_code == 201
+    key, key_id = created.json()["key"], created.json()["apikey"]["id"]
+    for h in ({"Authorization": f"ApiKey {key}"}, {"X-API-Key": key}):
+        who = client.get("/api/v1/auth/me", headers=h).json()
+        assert (who["kind"], who["roles"]) == ("apikey", ["ingest"])
+    # An ingest key opens no administration.
+    assert client.get("/api/v1/apikeys", headers={"X-API-Key": key}).status_code == 403
+    rotated = client.post(
+        f"/api/v1/apikeys/{key_id}/rotate", headers=headers, json={"grace_seconds": 0}
+    )
+    assert rotated.status_code == 200
+    assert client.get("/api/v1/auth/me", headers={"X-API-Key": key}).status_code == 401
+    new_key = rotated.json()["key"]
+    assert client.get("/api/v1/auth/me", headers={"X-API-Key": new_key}).status_code == 200
+    assert client.post(f"/api/v1/apikeys/{key_id}/revoke", headers=headers).status_code == 200
+    assert client.get("/api/v1/auth/me", headers={"X-API-Key": new_key}).status_code == 401
+    listed = client.get("/api/v1/apikeys", headers=headers).json()
+    assert listed[0]["revoked_at"] is not None and "secret_hash" not in listed[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_url(ctx: Context) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(ctx.settings, context=ctx), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/api/v1"
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+def test_login_flow_over_http(ctx: Context, live_url: str) -> None:
+    acct = enrolled(ctx, "quinn", ["auditor"])
+    with httpx.Client(base_url=live_url, timeout=30) as http:
+        wrong = http.post("/auth/login", json={"username": "quinn", "password": "x" * 12})
+        unknown = http.post("/auth/login", json={"username": "zed", "password": "x" * 12})
+        assert (wrong.status_code, wrong.json()) == (unknown.status_code, unknown.json())
+        assert wrong.json() == LOGIN_FAILED
+        code = acct.next_code()
+        ok = http.post(
+            "/auth/login", json={"username": "quinn", "password": acct.password, "totp": code}
+        )
+        assert ok.status_code == 200
+        again = http.post(
+            "/auth/login", json={"username": "quinn", "password": acct.password, "totp": code}
+        )
+        assert again.status_code == 401
+        headers = _bearer(ok.json()["access_token"])
+        assert http.get("/auth/me", headers=headers).json()["roles"] == ["auditor"]
+        assert http.get("/users", headers=headers).status_code == 403
+        assert http.post("/auth/logout", headers=headers).status_code == 204
+        assert http.get("/auth/me", headers=headers).status_code == 401
