@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def run(settings: Settings) -> None:
-    stops: list[Callable[[], None]] = []
+    stops: list[Callable[[], object]] = []
     try:
         if not settings.es_url:
             node: ManagedNode = node_for(settings)

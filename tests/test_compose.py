@@ -19,9 +19,17 @@ def _compose() -> dict:
 
 def test_compose_file_validates_against_the_compose_specification() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
-         str(COMPOSE)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(COMPOSE),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -33,7 +41,8 @@ def test_elasticsearch_has_security_and_tls_on_and_kibana_is_version_aligned() -
     assert env["xpack.security.http.ssl.enabled"] == "true"
     es_version = services["elasticsearch"]["image"].rsplit(":", 1)[1]
     kibana_version = services["kibana"]["image"].rsplit(":", 1)[1]
-    assert es_version.startswith("9.") and es_version == kibana_version
+    assert es_version.startswith("9.")
+    assert es_version == kibana_version
 
 
 def test_long_running_services_have_health_checks_and_volumes_exist() -> None:

@@ -10,7 +10,7 @@ from secops.es.node import node_for
 from secops.settings import get_settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     es = sub.add_parser("es", help="the managed Elasticsearch node")
     es_sub = es.add_subparsers(dest="es_command", required=True)
     es_sub.add_parser("start", help="download if needed, start, wait until ready").set_defaults(

@@ -8,7 +8,7 @@ from secops.runtime import run
 from secops.settings import get_settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     up = sub.add_parser("up", help="run the API, collectors and scheduler (Ctrl-C stops)")
     up.set_defaults(func=_up)
 

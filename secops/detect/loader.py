@@ -214,7 +214,7 @@ def rule_meta(rule: SigmaRule, logsource: dict[str, str]) -> RuleMeta:
         id=str(rule.id) if rule.id else f"{path}#{rule.title}",
         name=rule.name,
         title=rule.title,
-        level=level if level in _LEVELS else "medium",  # type: ignore[arg-type]
+        level=level if level in _LEVELS else "medium",
         tags=tuple(str(t) for t in rule.tags),
         description=rule.description,
         logsource=logsource,

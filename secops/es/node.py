@@ -215,7 +215,9 @@ class ManagedNode:
         )
         console.close()
         info = NodeInfo(pid=self._proc.pid, port=port, version=self.version)
-        self.info_file.write_text(json.dumps({"pid": info.pid, "port": port, "version": self.version}))
+        self.info_file.write_text(
+            json.dumps({"pid": info.pid, "port": port, "version": self.version})
+        )
         try:
             self._wait_ready(info, timeout)
         except BaseException:

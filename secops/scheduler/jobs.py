@@ -16,9 +16,7 @@ log = logging.getLogger(__name__)
 def retention_job(ctx: Context) -> None:
     if lifecycle_is_managed(ctx.es):
         return  # the cluster applies the template's data_retention itself
-    result = enforce_retention(
-        ctx.es, names=ctx.names, retention_days=ctx.settings.retention_days
-    )
+    result = enforce_retention(ctx.es, names=ctx.names, retention_days=ctx.settings.retention_days)
     if result.deleted_indices:
         log.info(
             "retention: deleted %d events in %d backing indices",

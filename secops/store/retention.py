@@ -48,9 +48,10 @@ def enforce_retention(
         write_index = stream["backing_indices"][-1]
         created = es.indices.get_settings(index=write_index, name="index.creation_date")
         created_ms = int(created[write_index]["settings"]["index"]["creation_date"])
-        if now_ms - created_ms >= rollover_after_hours * 3_600_000 and es.count(
-            index=write_index
-        )["count"]:
+        if (
+            now_ms - created_ms >= rollover_after_hours * 3_600_000
+            and es.count(index=write_index)["count"]
+        ):
             es.indices.rollover(alias=stream["name"])
             result.rolled_over.append(stream["name"])
     _delete_expired_backing_indices(es, names, retention_days, result)

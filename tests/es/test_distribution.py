@@ -53,7 +53,8 @@ def test_matching_archive_is_unpacked_with_executable_scripts(
 def test_a_jdk_of_at_least_21_is_found() -> None:
     home = find_java_home()
     major = java_major(home)
-    assert major is not None and major >= MIN_JAVA
+    assert major is not None
+    assert major >= MIN_JAVA
 
 
 def test_configured_old_jdk_is_refused(tmp_path: Path) -> None:

@@ -17,8 +17,11 @@ def _iso(days_ago: int) -> str:
 
 def _put(es: Elasticsearch, index: str, ages: list[int], prefix: str) -> None:
     for i, age in enumerate(ages):
-        es.create(index=index, id=f"{prefix}{i}",
-                  document={"@timestamp": _iso(age), "message": f"age {age}"})
+        es.create(
+            index=index,
+            id=f"{prefix}{i}",
+            document={"@timestamp": _iso(age), "message": f"age {age}"},
+        )
 
 
 def test_old_backing_indices_are_deleted_recent_events_and_other_data_kept(

@@ -198,7 +198,7 @@ def _meta(parsed: SigmaCorrelationRule, path: str | None) -> RuleMeta:
         id=rule_id,
         name=parsed.name,
         title=parsed.title,
-        level=parsed.level.name.lower() if parsed.level is not None else "medium",  # type: ignore[arg-type]
+        level=parsed.level.name.lower() if parsed.level is not None else "medium",
         tags=tuple(str(t) for t in parsed.tags),
         description=parsed.description,
         path=path,
