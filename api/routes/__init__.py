@@ -2,8 +2,19 @@
 
 from fastapi import APIRouter
 
-from api.routes import apikeys, audit, auth, health, ingest, users
+from api.routes import (
+    alerts,
+    apikeys,
+    audit,
+    auth,
+    health,
+    ingest,
+    notifications,
+    suppressions,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [health.router, ingest.router]
 ROUTERS += [auth.router, users.router, apikeys.router]
 ROUTERS += [audit.router]
+ROUTERS += [alerts.router, suppressions.router, notifications.router]

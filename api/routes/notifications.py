@@ -1,0 +1,28 @@
+"""/api/v1/notifications/status: how alert notifications fare, per channel (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.deps import get_context
+from api.routes.alerts import errors
+from api.security import Principal, Role, require
+from secops.alerts.notify import channel_status
+from secops.alerts.notify.status import ChannelStats
+from secops.context import Context
+
+router = APIRouter(prefix="/notifications", tags=["alerts"])
+
+
+@router.get(
+    "/status",
+    summary="Per channel: delivered, failed attempts, given up, dropped, last error",
+    responses=errors(),
+)
+def status(
+    ctx: Annotated[Context, Depends(get_context)],
+    _: Annotated[Principal, Depends(require(Role.admin))],
+) -> list[ChannelStats]:
+    return channel_status(ctx)
