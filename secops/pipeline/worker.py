@@ -12,21 +12,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from secops.accounting import Metrics, SourceAccounting, source_key
+from secops.accounting import Metrics, SourceAccounting
 from secops.accounting.service import load_sources, save_sources
 from secops.errors import SecopsError
 from secops.pipeline.checkpoint import load_checkpoint, save_checkpoint
+from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import Detector, NoDetection
-from secops.pipeline.normalizing import Group, is_unparsed, normalize_batch
 from secops.spool import Position, Spool
-from secops.store.bulk import Doc, RetryPolicy
-from secops.store.events import DeliveryReport, write_events
+from secops.store.bulk import RetryPolicy
 from secops.store.names import IndexNames
 
 log = logging.getLogger(__name__)
@@ -67,8 +65,8 @@ class Worker:
     # -- life cycle --------------------------------------------------------------
 
     def start(self) -> None:
-        """Resume saved state (source totals, detector checkpoint) and run in a thread."""
-        self._resume()
+        """Run in a thread: resume saved state (source totals, detector checkpoint), then
+        deliver batches until stopped."""
         if self.metrics is not None:
             self.metrics.gauge(
                 "secops_spool_used_bytes",
@@ -97,17 +95,27 @@ class Worker:
             time.sleep(0.02)
         return self.spool.caught_up()
 
-    def _resume(self) -> None:
-        try:
-            load_sources(self.es, self.names, self.accounting)
-            state = load_checkpoint(self.es, self.names, spool_id=self.spool.id)
-        except Exception as exc:  # Elasticsearch down at start: run on, state comes later
-            log.warning("pipeline: saved state not loaded (%s); counters start at zero", exc)
-            return
-        if state is not None:
-            self.detector.restore(state)
+    def _resume(self) -> bool:
+        """Load source totals and the detector checkpoint; waits for Elasticsearch,
+        since running on without the detector's state would lose its windows."""
+        attempt = 0
+        while not self._stop.is_set():
+            try:
+                load_sources(self.es, self.names, self.accounting)
+                state = load_checkpoint(self.es, self.names, spool_id=self.spool.id)
+            except Exception as exc:
+                log.warning("pipeline: saved state not loaded yet (%s)", exc)
+                self._stop.wait(self.config.retry.delay(attempt))
+                attempt += 1
+                continue
+            if state is not None:
+                self.detector.restore(state)
+            return True
+        return False
 
     def _run(self) -> None:
+        if not self._resume():
+            return
         attempt = 0
         while not self._stop.is_set():
             try:
@@ -139,41 +147,22 @@ class Worker:
         if not items:
             return 0
         started = time.monotonic()
-        groups = normalize_batch([record for _, record in items])
-        events = [(records[0].record_id(), event) for records, event in groups]
-        for doc_id, event in events:  # detectors key their state by it
-            secops = event.get("secops")
-            if not isinstance(secops, dict):
-                secops = event["secops"] = {}
-            secops["record_id"] = doc_id
-        alerts = self._detect(groups)
-        report = write_events(
-            self.es,
-            self.names,
-            events,
-            extra=alerts,
+        deliver(
+            [record for _, record in items],
+            es=self.es,
+            names=self.names,
+            detector=self.detector,
+            accounting=self.accounting,
             policy=self.config.retry,
             stop=self._stop,
-            on_retry=self._count_retry,
+            metrics=self.metrics,
         )
-        self._account(groups, report)
         self._checkpoint(items[-1][0])
         self.delivered += len(items)
         if self.metrics is not None:
             self.metrics.batches.inc()
             self.metrics.batch_seconds.observe(time.monotonic() - started)
         return len(items)
-
-    def _detect(self, groups: list[Group]) -> list[Doc]:
-        try:
-            found = self.detector.detect([event for _, event in groups])
-        except Exception:
-            # A detection bug must not hold back the events: store them, report it.
-            log.exception("detection failed on a batch of %d events", len(groups))
-            if self.metrics is not None:
-                self.metrics.retries.labels(cause="detection_error").inc()
-            return []
-        return [Doc(index=self.names.alerts, id=a.id, source=a.document) for a in found]
 
     def _checkpoint(self, position: Position) -> None:
         state: dict[str, Any] | None = self.detector.snapshot()
@@ -182,23 +171,3 @@ class Worker:
                 self.es, self.names, spool_id=self.spool.id, position=position, detector=state
             )
         self.spool.commit(position)
-
-    def _account(self, groups: list[Group], report: DeliveryReport) -> None:
-        deltas: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
-            lambda: dict.fromkeys(("parsed", "unparsed", "indexed", "deadlettered"), 0)
-        )
-        dead = report.deadlettered
-        for records, event in groups:
-            parse = "unparsed" if is_unparsed(event) else "parsed"
-            store = "deadlettered" if dead and records[0].record_id() in dead else "indexed"
-            for record in records:
-                delta = deltas[source_key(record.source)]
-                delta[parse] += 1
-                delta[store] += 1
-        self.accounting.add(deltas)
-
-    def _count_retry(self, cause: str) -> None:
-        if self.metrics is not None:
-            self.metrics.retries.labels(cause=cause).inc()
-        if cause != "documents":
-            log.debug("store unavailable (%s); batch kept in the spool", cause)

@@ -173,5 +173,8 @@ def test_detector_alerts_and_checkpoint_survive_a_restart(ctx: Context, es: Elas
     again = CountingDetector()
     restarted = make_worker(ctx, detector=again)
     restarted.start()
+    deadline = time.monotonic() + 30
+    while again.restored is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     restarted.stop()
     assert again.restored == {"seen": 250}

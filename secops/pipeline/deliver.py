@@ -1,0 +1,83 @@
+"""One batch of records through normalize → detect → store, counted per source.
+
+Shared by the worker (records from the spool) and ``secops ingest`` (records
+from a file). Returns once Elasticsearch has decided on every document.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+
+from elasticsearch import Elasticsearch
+
+from secops.accounting import Metrics, SourceAccounting, source_key
+from secops.pipeline.detection import Detector
+from secops.pipeline.normalizing import Group, is_unparsed, normalize_batch
+from secops.records import RawRecord
+from secops.store.bulk import Doc, RetryPolicy
+from secops.store.events import DeliveryReport, write_events
+from secops.store.names import IndexNames
+
+log = logging.getLogger(__name__)
+
+
+def deliver(
+    records: Sequence[RawRecord],
+    *,
+    es: Elasticsearch,
+    names: IndexNames,
+    detector: Detector,
+    accounting: SourceAccounting,
+    policy: RetryPolicy,
+    stop: threading.Event,
+    metrics: Metrics | None = None,
+) -> tuple[list[Group], DeliveryReport]:
+    groups = normalize_batch(records)
+    events = [(recs[0].record_id(), event) for recs, event in groups]
+    for doc_id, event in events:  # detectors key their state by it
+        secops = event.get("secops")
+        if not isinstance(secops, dict):
+            secops = event["secops"] = {}
+        secops["record_id"] = doc_id
+    alerts = _detect(detector, groups, names, metrics)
+
+    def on_retry(cause: str) -> None:
+        if metrics is not None:
+            metrics.retries.labels(cause=cause).inc()
+
+    report = write_events(
+        es, names, events, extra=alerts, policy=policy, stop=stop, on_retry=on_retry
+    )
+    _account(accounting, groups, report)
+    return groups, report
+
+
+def _detect(
+    detector: Detector, groups: list[Group], names: IndexNames, metrics: Metrics | None
+) -> list[Doc]:
+    try:
+        found = detector.detect([event for _, event in groups])
+    except Exception:
+        # A detection bug must not hold back the events: store them, report it.
+        log.exception("detection failed on a batch of %d events", len(groups))
+        if metrics is not None:
+            metrics.retries.labels(cause="detection_error").inc()
+        return []
+    return [Doc(index=names.alerts, id=a.id, source=a.document) for a in found]
+
+
+def _account(accounting: SourceAccounting, groups: list[Group], report: DeliveryReport) -> None:
+    fresh = dict.fromkeys(("parsed", "unparsed", "indexed", "deadlettered"), 0)
+    deltas: dict[tuple[str, str, str], dict[str, int]] = defaultdict(fresh.copy)
+    dead = report.deadlettered
+    for records, event in groups:
+        parse = "unparsed" if is_unparsed(event) else "parsed"
+        store = "deadlettered" if dead and event["secops"]["record_id"] in dead else "indexed"
+        for record in records:
+            delta = deltas[source_key(record.source)]
+            delta[parse] += 1
+            delta[store] += 1
+    accounting.add(deltas)
