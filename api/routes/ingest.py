@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -11,51 +9,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import get_context
-from api.security import POLICY_ATTR, Policy, Principal, Role
+from api.security import Principal, Role, require
 from collectors.http import FORMAT_PATTERN, IngestResult, ingest
 from collectors.ratelimit import RateLimiter
 from secops.context import Context
-from secops.errors import AuthError, RateLimitedError
+from secops.errors import RateLimitedError
 from secops.records import Source
 from secops.spool import RecordSink
 
 router = APIRouter(tags=["ingest"])
 
 
-def ingest_api_key(
-    request: Request,
-    ctx: Annotated[Context, Depends(get_context)],
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
-) -> Principal:
-    """The caller of an ingest route, by one of ``settings.ingest_api_keys``.
-
-    Stands in for ``require(Role.ingest)`` until API keys are managed in secops.auth.
-    """
-    presented = x_api_key
-    if authorization and authorization[:7].lower() == "apikey ":
-        presented = authorization[7:].strip()
-    if not presented:
-        raise AuthError("an API key is required (Authorization: ApiKey <key> or X-API-Key)")
-    matched: str | None = None
-    for key in ctx.settings.ingest_api_keys:
-        secret = key.get_secret_value()
-        # Compare with every key, so the time taken does not tell which one was close.
-        if hmac.compare_digest(secret.encode(), presented.encode()):
-            matched = secret
-    if matched is None:
-        raise AuthError("invalid API key")
-    fingerprint = hashlib.sha256(matched.encode()).hexdigest()[:12]
-    return Principal(
-        id=f"bootstrap:{fingerprint}",
-        kind="apikey",
-        name=f"ingest-{fingerprint}",
-        roles=frozenset({Role.ingest}),
-        address=request.client.host if request.client else None,
-    )
-
-
-setattr(ingest_api_key, POLICY_ATTR, Policy(roles=frozenset({Role.ingest})))
+# API keys of the ingest role (secops.auth.apikeys); the bootstrap keys of
+# settings.ingest_api_keys are accepted too, as ingest-only keys.
+ingest_api_key = require(Role.ingest)
 
 
 def _limiter(request: Request, ctx: Context) -> RateLimiter:
