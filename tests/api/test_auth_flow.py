@@ -13,10 +13,10 @@ import httpx
 import pyotp
 import pytest
 import uvicorn
+from auth.support import Account, drop_namespace, enrolled
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from auth.support import Account, drop_namespace, enrolled
 from secops.auth import sessions, users
 from secops.context import Context, build_context
 from secops.settings import Settings
