@@ -139,7 +139,8 @@ def test_step_up_and_api_key_lifecycle(ctx: Context, client: TestClient) -> None
     headers = _bearer(stale.access_token)
     body = {"name": "evoting", "roles": ["ingest"]}
     denied = client.post("/api/v1/apikeys", headers=headers, json=body)
-    assert denied.status_code == 403 and "step-up" in denied.json()["detail"]
+    assert denied.status_code == 403
+    assert "step-up" in denied.json()["detail"]
     assert client.get("/api/v1/apikeys", headers=headers).status_code == 200  # no step-up needed
     fresh = client.post("/api/v1/auth/step-up", headers=headers, json={"code": acct.next_code()})
     assert fresh.status_code == 200
@@ -162,7 +163,8 @@ def test_step_up_and_api_key_lifecycle(ctx: Context, client: TestClient) -> None
     assert client.post(f"/api/v1/apikeys/{key_id}/revoke", headers=headers).status_code == 200
     assert client.get("/api/v1/auth/me", headers={"X-API-Key": new_key}).status_code == 401
     listed = client.get("/api/v1/apikeys", headers=headers).json()
-    assert listed[0]["revoked_at"] is not None and "secret_hash" not in listed[0]
+    assert listed[0]["revoked_at"] is not None
+    assert "secret_hash" not in listed[0]
 
 
 def _free_port() -> int:

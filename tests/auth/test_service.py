@@ -39,7 +39,8 @@ def test_login_with_password_and_current_code_opens_a_session(ctx: Context) -> N
     assert who.name == "alice"
     assert who.roles == frozenset({"soc_operator"})
     assert who.session_id == pair.session_id
-    assert who.mfa_verified_at is not None and abs((who.mfa_verified_at - now).total_seconds()) < 1
+    assert who.mfa_verified_at is not None
+    assert abs((who.mfa_verified_at - now).total_seconds()) < 1
 
 
 def test_a_code_is_accepted_once_and_never_after_a_newer_one(ctx: Context) -> None:
@@ -144,7 +145,8 @@ def test_recovery_code_works_once(ctx: Context) -> None:
         ctx, now, username="grace", password=acct.password, recovery_code=acct.recovery_codes[3]
     )
     found = users.get_user(ctx, "grace")
-    assert found is not None and len(found[0].recovery_codes) == 9
+    assert found is not None
+    assert len(found[0].recovery_codes) == 9
 
 
 def test_unconfirmed_account_gets_only_an_enrolment_token(ctx: Context) -> None:
@@ -162,7 +164,8 @@ def test_unconfirmed_account_gets_only_an_enrolment_token(ctx: Context) -> None:
     )
     assert isinstance(result, EnrolmentRequired)
     who = sessions.authenticate(ctx, token=result.enrollment_token, now=now)
-    assert who.enrolment_only and who.session_id is None
+    assert who.enrolment_only
+    assert who.session_id is None
     identity = Identity(id="user:henry", kind="user", name="henry", roles=frozenset())
     secret = enroll(ctx, identity=identity, now=now).secret
     with pytest.raises(InvalidInputError):
