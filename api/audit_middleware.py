@@ -82,6 +82,25 @@ def audit_request(
     return False
 
 
+def route_template(scope: Scope) -> str | None:
+    """The matched route's full template (``/api/v1/users/{username}``), None if none matched.
+
+    The route may know its path without the prefixes of the routers that include
+    it, so the prefix is whatever of the concrete path precedes the rendered route.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if not isinstance(template, str):
+        return None
+    params = {k: str(v) for k, v in (scope.get("path_params") or {}).items()}
+    try:
+        rendered = template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+    path: str = scope["path"]
+    return path[: -len(rendered)] + template if path.endswith(rendered) else template
+
+
 class AuditMiddleware:
     """ASGI middleware calling :func:`audit_request` for state-changing requests."""
 
@@ -118,7 +137,7 @@ class AuditMiddleware:
                     ctx,
                     principal=principal,
                     method=scope["method"],
-                    route=getattr(scope.get("route"), "path", None),
+                    route=route_template(scope),
                     path=scope["path"],
                     status=status,
                     address=address,

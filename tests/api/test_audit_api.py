@@ -1,0 +1,182 @@
+"""The audit routes with real sessions, and the middleware recording state changes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.audit_middleware import audit_request
+from api.security import Principal, Role
+from secops.audit import BreakReason, list_entries, metrics, record, verify
+from secops.auth import sessions, users
+from secops.context import Context, build_context
+from secops.settings import Settings
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[Context]:
+    context = build_context(settings)
+    yield context
+    pattern = f"secops-{settings.namespace}-*"
+    names = context.es.indices.get(index=pattern, expand_wildcards="all")
+    if names:
+        context.es.indices.delete(index=",".join(names))
+    context.es.indices.delete_index_template(name=pattern)
+    context.close()
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+        yield c
+
+
+def _token(ctx: Context, username: str, role: str) -> dict[str, str]:
+    user, _ = users.create_user(
+        ctx, username=username, display_name=username, roles=[role], actor="system:test"
+    )
+    pair = sessions.start(ctx, user=user, address="127.0.0.1", now=datetime.now(UTC))
+    return {"Authorization": f"Bearer {pair.access_token}"}
+
+
+def _entries(ctx: Context, **filters: str) -> list:
+    ctx.es.indices.refresh(index=ctx.names.audit)
+    return list_entries(ctx, limit=500, **filters).entries
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/audit", "/api/v1/audit/verify", "/api/v1/audit/public-key"]
+)
+def test_routes_admit_auditors_and_admins_only(ctx: Context, client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers=_token(ctx, "oscar", "soc_operator")).status_code == 403
+    assert client.get(path, headers=_token(ctx, "audrey", "auditor")).status_code == 200
+    assert client.get(path, headers=_token(ctx, "adam", "admin")).status_code == 200
+
+
+def test_list_filters_and_pages_through_the_api(ctx: Context, client: TestClient) -> None:
+    auditor = _token(ctx, "audrey", "auditor")
+    for i in range(5):
+        record(
+            ctx, actor="system:scheduler", action="retention.run", target=f"r{i}", outcome="success"
+        )
+    ctx.es.indices.refresh(index=ctx.names.audit)
+    first = client.get(
+        "/api/v1/audit", params={"action": "retention.run", "limit": 3}, headers=auditor
+    ).json()
+    assert [e["target"] for e in first["entries"]] == ["r4", "r3", "r2"]
+    rest = client.get(
+        "/api/v1/audit",
+        headers=auditor,
+        params={"action": "retention.run", "limit": 3, "cursor": first["next_cursor"]},
+    ).json()
+    assert [e["target"] for e in rest["entries"]] == ["r1", "r0"]
+    assert rest["next_cursor"] is None
+    assert client.get("/api/v1/audit", params={"cursor": "x"}, headers=auditor).status_code == 422
+
+
+def test_verify_route_reports_tampering(ctx: Context, client: TestClient) -> None:
+    auditor = _token(ctx, "audrey", "auditor")  # creating the user already records an entry
+    for i in range(3):
+        record(ctx, actor="system:test", action="a", target=str(i), outcome="success")
+    body = client.get("/api/v1/audit/verify", headers=auditor).json()
+    assert body["intact"] is True
+    assert body["head_seq"] >= 3
+    doc = dict(ctx.es.get(index=ctx.names.audit, id="2")["_source"])
+    doc["outcome"] = "failure"
+    ctx.es.index(index=ctx.names.audit, id="2", document=doc, refresh=True)
+    body = client.get("/api/v1/audit/verify", headers=auditor).json()
+    assert body["intact"] is False
+    assert (body["first_broken_seq"], body["reason"]) == (2, "altered")
+
+
+def test_public_key_from_the_api_verifies_the_chain(ctx: Context, client: TestClient) -> None:
+    auditor = _token(ctx, "audrey", "auditor")
+    record(ctx, actor="system:test", action="a", target=None, outcome="success")
+    key = client.get("/api/v1/audit/public-key", headers=auditor).json()
+    assert key["algorithm"] == "Ed25519"
+    assert key["pem"].startswith("-----BEGIN PUBLIC KEY-----")
+    assert verify(ctx, public_key=key["pem"]).intact
+
+
+def test_state_changing_requests_are_recorded_with_caller_route_and_status(
+    ctx: Context, client: TestClient
+) -> None:
+    auditor = _token(ctx, "audrey", "auditor")
+    client.get("/api/v1/audit", headers=auditor)  # a read: not recorded
+    resp = client.post("/api/v1/auth/logout", headers=auditor)
+    denied = client.post(
+        "/api/v1/auth/login", json={"username": "mallory", "password": "guess", "totp": "000000"}
+    )
+    missing = client.delete("/api/v1/no-such-thing")
+
+    entries = _entries(ctx)
+    http = [e for e in entries if e.details.get("status") is not None]
+    assert [e.details["method"] for e in http] == ["DELETE", "POST", "POST"]  # newest first
+    gone, login, logout = http
+    assert logout.actor.name == "audrey"
+    assert logout.actor.roles == ["auditor"]
+    assert logout.action == "POST /api/v1/auth/logout"
+    assert logout.details["status"] == resp.status_code
+    assert logout.actor.address == "testclient"
+    assert login.actor.kind == "anonymous"
+    assert (login.outcome, login.details["status"]) == ("denied", denied.status_code)
+    assert login.details["route"] == "/api/v1/auth/login"
+    assert (gone.target, gone.details["status"], gone.details["route"]) == (
+        "/api/v1/no-such-thing",
+        missing.status_code,
+        None,
+    )
+    assert not any(e.action.startswith("GET ") for e in entries)
+    assert verify(ctx).intact
+
+
+def test_unrecordable_request_is_logged_and_counted(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    down = build_context(
+        settings.model_copy(update={"es_url": "http://127.0.0.1:9"}), apply_templates=False
+    )
+    before = metrics.WRITE_FAILURES._value.get()
+    who = Principal(id="user:eve", kind="user", name="eve", roles=frozenset({Role.admin}))
+    with caplog.at_level(logging.WARNING, logger="secops.audit"):
+        ok = audit_request(
+            down,
+            principal=who,
+            method="DELETE",
+            route="/api/v1/users/{u}",
+            path="/api/v1/users/bob",
+            status=200,
+            address="10.1.1.1",
+            backoff=0.001,
+        )
+    down.close()
+    assert ok is False
+    assert metrics.WRITE_FAILURES._value.get() == before + 1
+    critical = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert len(critical) == 1
+    assert "user:eve" in critical[0].getMessage()
+    assert "/api/v1/users/bob" in critical[0].getMessage()
+
+
+def test_a_break_reason_is_reported_by_name(ctx: Context) -> None:
+    record(ctx, actor="system:test", action="a", target=None, outcome="success")
+    ctx.es.delete(index=ctx.names.audit, id="1", refresh=True)
+    record(ctx, actor="system:test", action="b", target=None, outcome="success")
+    assert verify(ctx).reason == BreakReason.missing
+
+
+def test_route_template_carries_the_prefix_and_keeps_parameters(
+    ctx: Context, client: TestClient
+) -> None:
+    admin = _token(ctx, "adam", "admin")
+    client.post("/api/v1/users/nobody/disable", headers=admin)
+    [entry] = [e for e in _entries(ctx) if e.details.get("method") == "POST"]
+    assert entry.details["route"] == "/api/v1/users/{username}/disable"
+    assert entry.action == "POST /api/v1/users/{username}/disable"
+    assert entry.target == "/api/v1/users/nobody/disable"
