@@ -12,6 +12,7 @@ from collections.abc import Callable
 import uvicorn
 
 from api.app import create_app
+from secops.auth.devadmin import DevAdminCredentials, ensure_dev_admin
 from secops.context import build_context
 from secops.es.node import ManagedNode, node_for
 from secops.settings import Settings
@@ -30,6 +31,8 @@ def run(settings: Settings) -> None:
             log.info("managed Elasticsearch %s at %s", info.version, info.url)
         ctx = build_context(settings)
         stops.append(ctx.close)
+        if settings.dev_mode:
+            _announce_dev_admin(ensure_dev_admin(ctx))
         app = create_app(settings, context=ctx)
         server = uvicorn.Server(
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
@@ -42,3 +45,16 @@ def run(settings: Settings) -> None:
                 stop()
             except Exception:
                 log.exception("error while stopping")
+
+
+def _announce_dev_admin(creds: DevAdminCredentials | None) -> None:
+    if creds is None:
+        return
+    bar = "!" * 72
+    log.warning(
+        "\n%s\nDEVELOPMENT MODE: created the first administrator\n"
+        "  username: %s\n  password: %s\n  TOTP URI: %s\n  recovery codes: %s\n"
+        "Shown once. Never run like this in production.\n%s",
+        bar, creds.username, creds.password, creds.provisioning_uri,
+        " ".join(creds.recovery_codes), bar,
+    )

@@ -7,11 +7,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from secops.cli import audit, es, ingest, rules, up
+from secops.cli import apikeys, audit, es, ingest, rules, up, users
 from secops.errors import SecopsError
 
 # Each module has `register(subparsers)`, which adds its commands with a `func`.
 COMMAND_MODULES = [up, es, audit, rules, ingest]
+COMMAND_MODULES += [users, apikeys]
 
 
 def build_parser() -> argparse.ArgumentParser:
