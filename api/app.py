@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.audit_middleware import AuditMiddleware
 from api.errors import install_error_handlers
-from api.routes import ROUTERS
+from api.routes import ROOT_ROUTERS, ROUTERS
 from secops import __version__
 from secops.context import Context, build_context
 from secops.settings import Settings, get_settings
@@ -43,4 +43,6 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     app.add_middleware(AuditMiddleware)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    for router in ROOT_ROUTERS:
+        app.include_router(router)
     return app

@@ -9,6 +9,7 @@ from api.routes import (
     auth,
     health,
     ingest,
+    metrics,
     notifications,
     suppressions,
     users,
@@ -18,3 +19,6 @@ ROUTERS: list[APIRouter] = [health.router, ingest.router]
 ROUTERS += [auth.router, users.router, apikeys.router]
 ROUTERS += [audit.router]
 ROUTERS += [alerts.router, suppressions.router, notifications.router]
+
+# Mounted at the application root, outside /api/v1.
+ROOT_ROUTERS: list[APIRouter] = [metrics.router]
