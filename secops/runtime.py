@@ -15,6 +15,7 @@ from api.app import create_app
 from secops.auth.devadmin import DevAdminCredentials, ensure_dev_admin
 from secops.context import build_context
 from secops.es.node import ManagedNode, node_for
+from secops.pipeline.service import start_pipeline
 from secops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ def run(settings: Settings) -> None:
             log.info("managed Elasticsearch %s at %s", info.version, info.url)
         ctx = build_context(settings)
         stops.append(ctx.close)
+        pipeline = start_pipeline(ctx)  # before anything can receive: the spool is their sink
+        stops.append(pipeline.stop)
         if settings.dev_mode:
             _announce_dev_admin(ensure_dev_admin(ctx))
         app = create_app(settings, context=ctx)
