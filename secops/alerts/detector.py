@@ -1,0 +1,88 @@
+"""The pipeline's detection hook, with alerts written through `write_alerts`.
+
+`secops.pipeline` asks a `Detector` for the alerts of each batch and bulk-creates
+the documents it returns. Alerts of one rule and group key inside a window are
+one document updated in place, which a plain ``create`` cannot do; so this
+detector writes its alerts itself (grouped, suppressed, notified) and returns
+none for the pipeline to create. Writes are retried: the batch is not
+acknowledged before its alerts are stored, so a store outage loses none.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from elasticsearch import ApiError, TransportError
+
+from secops.alerts.service import AlertSink, write_alerts
+from secops.context import Context
+from secops.detect.correlation.engine import CorrelationEngine
+from secops.detect.engine import DetectionEngine
+from secops.detect.models import CorrelationMatch, RuleMatch
+from secops.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+class AlertingDetector:
+    """Single-event rules, then correlations over their matches; alerts stored on the spot."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        engine: DetectionEngine,
+        *,
+        correlations: CorrelationEngine | None = None,
+        sink: AlertSink | None = None,
+        stop: threading.Event | None = None,
+        max_backoff: float = 10.0,
+    ) -> None:
+        self.ctx = ctx
+        self.engine = engine
+        self.correlations = correlations
+        self.sink = sink
+        self.stop = stop or threading.Event()
+        self.max_backoff = max_backoff
+        self.alerts_written = 0
+
+    def matches(self, events: Sequence[dict[str, Any]]) -> list[RuleMatch | CorrelationMatch]:
+        found: list[RuleMatch | CorrelationMatch] = []
+        for event in events:
+            event_id = str((event.get("secops") or {}).get("record_id", ""))
+            for match in self.engine.match(event, event_id):
+                found.append(match)
+                if self.correlations is not None:
+                    found.extend(self.correlations.observe(match))
+        return found
+
+    def detect(self, events: Sequence[dict[str, Any]]) -> list[Any]:
+        found = self.matches(events)
+        if found:
+            self._write(found)
+        return []  # written here, grouped; nothing left for the pipeline to create
+
+    def _write(self, found: list[RuleMatch | CorrelationMatch]) -> None:
+        attempt = 0
+        while True:
+            try:
+                report = write_alerts(self.ctx, found, sink=self.sink)
+                self.alerts_written += len(report.created) + len(report.updated)
+                return
+            except (ApiError, TransportError, StoreError) as exc:
+                if self.stop.is_set():
+                    raise
+                delay = min(self.max_backoff, 0.1 * 2**attempt)
+                attempt += 1
+                log.warning("alerts not stored (%s); retrying in %.1fs", exc, delay)
+                time.sleep(delay)
+
+    def snapshot(self) -> dict[str, Any] | None:
+        return self.correlations.snapshot() if self.correlations is not None else None
+
+    def restore(self, state: dict[str, Any]) -> None:
+        if self.correlations is not None:
+            self.correlations.restore(state)
