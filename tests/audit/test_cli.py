@@ -1,0 +1,72 @@
+"""`secops audit verify` and `secops audit export-key` against the real store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from secops.audit import record
+from secops.cli.main import main
+from secops.context import Context, build_context
+from secops.settings import Settings, get_settings
+
+from .conftest import drop_namespace
+
+
+@pytest.fixture
+def cli_ctx(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Context]:
+    """The CLI's settings come from the environment: point them at the test's namespace."""
+    env = {
+        "SECOPS_DEV_MODE": "1",
+        "SECOPS_ES_URL": str(settings.es_url),
+        "SECOPS_NAMESPACE": settings.namespace,
+        "SECOPS_STATE_DIR": str(tmp_path / "state"),
+        "SECOPS_AUDIT_SIGNING_KEY": "cli-test-audit-key",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    ctx = build_context(get_settings())
+    yield ctx
+    drop_namespace(ctx)
+    ctx.close()
+    get_settings.cache_clear()
+
+
+def test_verify_exits_0_when_intact_and_1_with_the_break(
+    cli_ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(4):
+        record(cli_ctx, actor="system:cli", action="a", target=str(i), outcome="success")
+    assert main(["audit", "verify"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["intact"], report["head_seq"]) == (True, 4)
+
+    cli_ctx.es.delete(index=cli_ctx.names.audit, id="3", refresh=True)
+    assert main(["audit", "verify"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["reason"] == "missing"
+    assert "BROKEN at seq 3" in captured.err
+
+
+def test_exported_key_verifies_and_anchored_head_catches_truncation(
+    cli_ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(3):
+        record(cli_ctx, actor="system:cli", action="a", target=str(i), outcome="success")
+    assert main(["audit", "export-key"]) == 0
+    pem = tmp_path / "audit.pub"
+    pem.write_text(capsys.readouterr().out)
+    assert pem.read_text().startswith("-----BEGIN PUBLIC KEY-----")
+
+    assert main(["audit", "verify", "--public-key", str(pem)]) == 0
+    head = json.loads(capsys.readouterr().out)
+    anchor = f"{head['head_seq']}:{head['head_hash']}"
+    cli_ctx.es.delete(index=cli_ctx.names.audit, id="3", refresh=True)
+    assert main(["audit", "verify", "--public-key", str(pem)]) == 0  # truncation alone
+    assert main(["audit", "verify", "--public-key", str(pem), "--expect-head", anchor]) == 1
