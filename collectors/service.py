@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from collectors.syslog_tls import server_context
 from collectors.syslog_udp import UdpReceiver
 from collectors.tail import Tailer
 from secops.errors import CollectError
+from secops.records import Source
 from secops.settings import Settings
 from secops.spool import RecordSink
 
@@ -98,10 +100,16 @@ def build_receivers(
 class ReceiverService:
     """Runs the receivers in a thread of their own: ``start()`` returns once all listen."""
 
-    def __init__(self, settings: Settings, sink: RecordSink) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sink: RecordSink,
+        *,
+        on_dropped: Callable[[Source, int], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.sink = sink
-        self.stats = ReceiverStats()
+        self.stats = ReceiverStats(on_dropped)
         self.receivers: list[Receiver] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

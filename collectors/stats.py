@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from secops.records import Source
@@ -25,7 +26,9 @@ class SourceCounts:
 class ReceiverStats:
     """Thread-safe per-source counters of all receivers of one process."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_dropped: Callable[[Source, int], None] | None = None) -> None:
+        # on_dropped hands each drop to the source accounting, so auditors see it.
+        self._on_dropped = on_dropped
         self._lock = threading.Lock()
         self._counts: dict[Source, list[int]] = defaultdict(lambda: [0, 0, 0])
         self._refused_connections: dict[str, int] = defaultdict(int)
@@ -39,6 +42,8 @@ class ReceiverStats:
     def dropped(self, source: Source, n: int = 1) -> None:
         with self._lock:
             self._counts[source][1] += n
+        if self._on_dropped is not None:
+            self._on_dropped(source, n)
 
     def refused_connection(self, input_name: str) -> None:
         with self._lock:

@@ -12,10 +12,14 @@ from collections.abc import Callable
 import uvicorn
 
 from api.app import create_app
+from collectors.service import ReceiverService
+from secops.alerts import notify
+from secops.alerts.detector import build_detector
 from secops.auth.devadmin import DevAdminCredentials, ensure_dev_admin
 from secops.context import build_context
 from secops.es.node import ManagedNode, node_for
 from secops.pipeline.service import start_pipeline
+from secops.scheduler import build_scheduler
 from secops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,11 +36,25 @@ def run(settings: Settings) -> None:
             log.info("managed Elasticsearch %s at %s", info.version, info.url)
         ctx = build_context(settings)
         stops.append(ctx.close)
-        pipeline = start_pipeline(ctx)  # before anything can receive: the spool is their sink
+        notifier = notify.from_settings(ctx).start()
+        stops.append(notifier.stop)
+        detector = build_detector(ctx, sink=notifier)
+        pipeline = start_pipeline(ctx, detector=detector)
         stops.append(pipeline.stop)
+        stops.append(detector.stop.set)  # ends an alert-write retry, so the worker can stop
+        # Receivers start after the pipeline (the spool is their sink) and stop before it.
+        receivers = ReceiverService(
+            settings, pipeline.spool, on_dropped=pipeline.metrics.accounting.dropped_from
+        )
+        receivers.start()
+        stops.append(receivers.stop)
+        scheduler = build_scheduler(ctx)
+        scheduler.start()
+        stops.append(lambda: scheduler.shutdown(wait=False))
         if settings.dev_mode:
             _announce_dev_admin(ensure_dev_admin(ctx))
         app = create_app(settings, context=ctx)
+        app.state.sink = pipeline.spool  # POST /api/v1/ingest appends here
         server = uvicorn.Server(
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
         )
@@ -58,6 +76,10 @@ def _announce_dev_admin(creds: DevAdminCredentials | None) -> None:
         "\n%s\nDEVELOPMENT MODE: created the first administrator\n"
         "  username: %s\n  password: %s\n  TOTP URI: %s\n  recovery codes: %s\n"
         "Shown once. Never run like this in production.\n%s",
-        bar, creds.username, creds.password, creds.provisioning_uri,
-        " ".join(creds.recovery_codes), bar,
+        bar,
+        creds.username,
+        creds.password,
+        creds.provisioning_uri,
+        " ".join(creds.recovery_codes),
+        bar,
     )

@@ -2,7 +2,8 @@
 
 Built by :func:`get_settings` from ``SECOPS_*`` environment variables and an
 optional TOML file named by ``SECOPS_CONFIG_FILE``; never read at import time.
-Secret files (``SECOPS_SECRETS_DIR``) are read too. Secrets have no defaults: outside development mode a missing secret is an error,
+Secret files (``SECOPS_SECRETS_DIR``) are read too. Secrets have no defaults:
+outside development mode a missing secret is an error,
 in development mode a random one is generated and the log says so loudly.
 """
 
@@ -145,6 +146,12 @@ class Settings(BaseSettings):
 
     # Detection
     rule_dirs: list[Path] = Field(default_factory=list)
+    detect_mapping_file: Path | None = Field(
+        None, description="Extra logsource/field mapping (YAML) beside the built-in one"
+    )
+    detect_placeholders: dict[str, list[str]] = Field(
+        default_factory=dict, description="Values of Sigma `expand` placeholders, by name"
+    )
 
     # Alerts: grouping, SLA, step-up, notifications
     alert_group_window_seconds: int = Field(

@@ -16,16 +16,13 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
+from es_node import cache_dir, es_version
 
 from secops.es.node import ManagedNode
 from secops.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("SECOPS_CACHE_DIR") or Settings(dev_mode=True).cache_dir)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +34,7 @@ def es_url() -> Iterator[str]:
         return
     node_dir = Path(tempfile.mkdtemp(prefix="secops-test-es-"))
     node_dir.chmod(0o755)  # the node runs as an unprivileged user when we are root
-    node = ManagedNode(node_dir=node_dir, cache_dir=_cache_dir(), version=Settings(dev_mode=True).es_version)
+    node = ManagedNode(node_dir=node_dir, cache_dir=cache_dir(), version=es_version())
     try:
         info = node.start()
         yield info.url
@@ -67,7 +64,7 @@ def settings(es_url: str, namespace: str, tmp_path: Path) -> Settings:
         namespace=namespace,
         es_url=es_url,
         state_dir=tmp_path / "state",
-        cache_dir=_cache_dir(),
+        cache_dir=cache_dir(),
     )
 
 

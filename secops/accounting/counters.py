@@ -76,6 +76,10 @@ class SourceAccounting:
         """Records refused on purpose (UDP overflow, full spool with no push-back)."""
         self.add(_count(records, "dropped"))
 
+    def dropped_from(self, source: Source, n: int = 1) -> None:
+        """``n`` records of ``source`` refused before a record existed (a UDP datagram)."""
+        self.add({source_key(source): {"dropped": n}})
+
     def seed(self, key: SourceKey, counts: SourceCounts) -> None:
         """Start from totals kept by an earlier run (counters stay monotonic)."""
         with self._lock:

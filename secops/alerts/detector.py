@@ -22,6 +22,8 @@ from secops.alerts.service import AlertSink, write_alerts
 from secops.context import Context
 from secops.detect.correlation.engine import CorrelationEngine
 from secops.detect.engine import DetectionEngine
+from secops.detect.loader import BUILTIN_RULES, load_rules
+from secops.detect.mapping import FieldMapping
 from secops.detect.models import CorrelationMatch, RuleMatch
 from secops.errors import StoreError
 
@@ -48,13 +50,16 @@ class AlertingDetector:
         self.stop = stop or threading.Event()
         self.max_backoff = max_backoff
         self.alerts_written = 0
+        # Base rules of a correlation with `generate: false` raise no alerts of their own.
+        self.silenced = correlations.silenced_rules() if correlations is not None else set()
 
     def matches(self, events: Sequence[dict[str, Any]]) -> list[RuleMatch | CorrelationMatch]:
         found: list[RuleMatch | CorrelationMatch] = []
         for event in events:
             event_id = str((event.get("secops") or {}).get("record_id", ""))
             for match in self.engine.match(event, event_id):
-                found.append(match)
+                if match.rule.id not in self.silenced:
+                    found.append(match)
                 if self.correlations is not None:
                     found.extend(self.correlations.observe(match))
         return found
@@ -86,3 +91,36 @@ class AlertingDetector:
     def restore(self, state: dict[str, Any]) -> None:
         if self.correlations is not None:
             self.correlations.restore(state)
+
+
+def build_detector(
+    ctx: Context, *, sink: AlertSink | None = None, stop: threading.Event | None = None
+) -> AlertingDetector:
+    """The detector of ``secops up``: our rules plus the configured rule directories.
+
+    A rule that cannot be loaded is logged with its file, line and reason and
+    skipped; it never keeps the others from running.
+    """
+    settings = ctx.settings
+    ruleset = load_rules(
+        [BUILTIN_RULES, *settings.rule_dirs],
+        mapping=FieldMapping.load(settings.detect_mapping_file),
+        placeholders=settings.detect_placeholders,
+        collect_errors=True,
+    )
+    for error in ruleset.errors:
+        log.error("rule skipped: %s:%s: %s", error.path, error.line or 1, error.message)
+    correlations = CorrelationEngine(
+        ruleset.correlations, [r.meta for r in ruleset.rules], collect_errors=True
+    )
+    for error in correlations.errors:
+        log.error("correlation rule skipped: %s", error)
+    log.info(
+        "detection: %d rules, %d correlation rules, %d rejected",
+        len(ruleset.rules),
+        len(ruleset.correlations),
+        len(ruleset.errors),
+    )
+    return AlertingDetector(
+        ctx, DetectionEngine(ruleset), correlations=correlations, sink=sink, stop=stop
+    )

@@ -11,9 +11,10 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from secops.accounting import Metrics, SourceAccounting, source_key
+from secops.errors import StoreError, UnavailableError
 from secops.pipeline.detection import Detector
 from secops.pipeline.normalizing import Group, is_unparsed, normalize_batch
 from secops.records import RawRecord
@@ -60,6 +61,9 @@ def _detect(
 ) -> list[Doc]:
     try:
         found = detector.detect([event for _, event in groups])
+    except (StoreError, UnavailableError, ApiError, TransportError):
+        # The alerts could not be stored: the batch is retried (ids make it a no-op).
+        raise
     except Exception:
         # A detection bug must not hold back the events: store them, report it.
         log.exception("detection failed on a batch of %d events", len(groups))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import _cache_dir
+from es_node import cache_dir
 
 from pipeline.crash_helper import SRC, line
 from pipeline.delivery_check import assert_exactly_once, stored_line_numbers
@@ -37,7 +37,7 @@ def own_node() -> Iterator[ManagedNode]:
     node_dir.chmod(0o755)  # the node runs as an unprivileged user when we are root
     version = Settings(dev_mode=True).es_version
     node = ManagedNode(
-        node_dir=node_dir, cache_dir=_cache_dir(), version=version, port=free_port(), heap="512m"
+        node_dir=node_dir, cache_dir=cache_dir(), version=version, port=free_port(), heap="512m"
     )
     try:
         node.start()
