@@ -10,13 +10,15 @@ counts. Every fourth event comes from a new source address (a new alert); the
 others update the alert of their group. The baseline, in the same run, is one
 plain document indexed into the same index until it is searchable: the floor
 that the refresh interval sets. Elasticsearch: ``SECOPS_BENCH_ES_URL`` or
-``SECOPS_TEST_ES_URL`` (default http://127.0.0.1:19200). Prints medians over runs.
+``SECOPS_TEST_ES_URL``, else a managed node started for this run. Prints medians over runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import statistics
 import tempfile
 import threading
@@ -25,11 +27,14 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from elasticsearch import ApiError
+
 from secops.accounting import SourceAccounting
 from secops.alerts.detector import AlertingDetector
 from secops.context import Context, build_context
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
+from secops.es.node import ManagedNode
 from secops.pipeline.deliver import deliver
 from secops.records import RawRecord, Source
 from secops.settings import Settings
@@ -57,6 +62,17 @@ def _timed(action: Callable[[], None], query: dict, ctx: Context) -> float:
     action()
     _until_found(ctx, query)
     return time.perf_counter() - start
+
+
+def _drop(ctx: Context) -> None:
+    """Leave the shared cluster as found (an events data stream cannot be deleted here)."""
+    pattern = f"secops-{ctx.settings.namespace}-*"
+    names = ctx.es.indices.get(index=pattern, expand_wildcards="all")
+    if names:
+        ctx.es.indices.delete(index=",".join(names))
+    for template in ctx.es.indices.get_index_template(name=pattern)["index_templates"]:
+        with contextlib.suppress(ApiError):  # still used by the events data stream
+            ctx.es.indices.delete_index_template(name=template["name"])
 
 
 def one_run(es_url: str, events: int, engine: DetectionEngine) -> tuple[list[float], list[float]]:
@@ -98,7 +114,7 @@ def one_run(es_url: str, events: int, engine: DetectionEngine) -> tuple[list[flo
                 raise RuntimeError("no alert written: do the rules still match sshd failures?")
             return pipeline, baseline
         finally:
-            ctx.es.indices.delete(index=ctx.names.alerts, ignore_unavailable=True)
+            _drop(ctx)
             ctx.close()
 
 
@@ -107,13 +123,27 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    es_url = os.environ.get("SECOPS_BENCH_ES_URL") or os.environ.get(
-        "SECOPS_TEST_ES_URL", "http://127.0.0.1:19200"
-    )
+    es_url = os.environ.get("SECOPS_BENCH_ES_URL") or os.environ.get("SECOPS_TEST_ES_URL")
+    tmp = Path(tempfile.mkdtemp(prefix="secops-bench-"))
+    tmp.chmod(0o755)  # the node runs as an unprivileged user when we are root
+    node = None
+    if not es_url:
+        base = Settings(dev_mode=True)
+        node = ManagedNode(node_dir=tmp / "es", cache_dir=base.cache_dir, version=base.es_version)
+        es_url = node.start().url
+    try:
+        _bench(es_url, args.events, args.runs)
+    finally:
+        if node is not None:
+            node.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(es_url: str, events: int, runs: int) -> None:
     engine = DetectionEngine(load_rules([RULES]))
     results = []
-    for run in range(args.runs):
-        pipeline, baseline = one_run(es_url, args.events, engine)
+    for run in range(runs):
+        pipeline, baseline = one_run(es_url, events, engine)
         row = {
             "p50": _percentile(pipeline, 0.50),
             "p99": _percentile(pipeline, 0.99),
@@ -128,7 +158,7 @@ def main() -> None:
         )
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
     print(
-        f"median of {args.runs} runs x {args.events} events: event → alert searchable "
+        f"median of {runs} runs x {events} events: event → alert searchable "
         f"p50 {med['p50'] * 1000:.0f} ms, p99 {med['p99'] * 1000:.0f} ms; "
         f"baseline (plain document → searchable) p50 {med['base_p50'] * 1000:.0f} ms; "
         f"ratio p50 {med['p50'] / med['base_p50']:.2f}"
