@@ -86,14 +86,19 @@ def one_run(es_url: str, events: int, engine: DetectionEngine) -> tuple[list[flo
         ctx = build_context(settings)
         try:
             detector = AlertingDetector(ctx, engine)
-            kwargs = {
-                "es": ctx.es,
-                "names": ctx.names,
-                "detector": detector,
-                "accounting": SourceAccounting(),
-                "policy": RetryPolicy(),
-                "stop": threading.Event(),
-            }
+            accounting, policy, stop = SourceAccounting(), RetryPolicy(), threading.Event()
+
+            def feed(record: RawRecord) -> None:
+                deliver(
+                    [record],
+                    es=ctx.es,
+                    names=ctx.names,
+                    detector=detector,
+                    accounting=accounting,
+                    policy=policy,
+                    stop=stop,
+                )
+
             pipeline, baseline = [], []
             for i in range(events):
                 source = f"203.0.113.{i // 4 % 250}"
@@ -103,7 +108,7 @@ def one_run(es_url: str, events: int, engine: DetectionEngine) -> tuple[list[flo
                 )
                 record = RawRecord(source=SSHD, received_at=time.time(), message=line)
                 query = {"term": {"event_ids": record.record_id()}}
-                pipeline.append(_timed(lambda r=record: deliver([r], **kwargs), query, ctx))  # type: ignore[misc]
+                pipeline.append(_timed(lambda r=record: feed(r), query, ctx))  # type: ignore[misc]
                 marker = uuid.uuid4().hex
 
                 def plain(m: str = marker) -> None:

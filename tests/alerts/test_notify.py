@@ -188,7 +188,7 @@ def test_smtp_mail_reaches_a_local_server() -> None:
     msg = email.message_from_bytes(messages[0], policy=email.policy.default)
     assert msg["To"] == "soc@example.org"
     assert msg["Subject"].strip().startswith("[secops critical] SSH failed login")
-    assert alert_id in msg.get_content()  # type: ignore[attr-defined]
+    assert alert_id in msg.get_content()
 
 
 def test_syslog_udp_and_tcp_deliver_rfc5424() -> None:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from secops.alerts.service import write_alerts
 from secops.auth import sessions, users
+from secops.auth.models import HumanRole
 from secops.context import Context, build_context
 from secops.detect.models import RuleMatch, RuleMeta
 from secops.settings import Settings
@@ -62,7 +63,7 @@ def client(ctx: Context) -> Iterator[TestClient]:
         yield c
 
 
-def _token(ctx: Context, username: str, role: str, *, mfa_age: float = 0) -> dict[str, str]:
+def _token(ctx: Context, username: str, role: HumanRole, *, mfa_age: float = 0) -> dict[str, str]:
     user, _ = users.create_user(
         ctx, username=username, display_name=username, roles=[role], actor="system:test"
     )
