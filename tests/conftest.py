@@ -34,7 +34,13 @@ def es_url() -> Iterator[str]:
         return
     node_dir = Path(tempfile.mkdtemp(prefix="secops-test-es-"))
     node_dir.chmod(0o755)  # the node runs as an unprivileged user when we are root
-    node = ManagedNode(node_dir=node_dir, cache_dir=cache_dir(), version=es_version())
+    # Every test bootstraps a namespace of its own: allow more shards than a server would.
+    node = ManagedNode(
+        node_dir=node_dir,
+        cache_dir=cache_dir(),
+        version=es_version(),
+        extra_settings={"cluster.max_shards_per_node": "30000"},
+    )
     try:
         info = node.start()
         yield info.url
@@ -57,15 +63,33 @@ def namespace() -> str:
 
 
 @pytest.fixture
-def settings(es_url: str, namespace: str, tmp_path: Path) -> Settings:
-    """Settings of a development instance bound to the session's node and the test's namespace."""
-    return Settings(
+def settings(es_url: str, namespace: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings of a development instance bound to the session's node and the test's namespace.
+
+    At the end the namespace's own indices and templates are dropped, so the node's
+    cluster state stays small across the suite (this distribution cannot delete
+    data streams; those stay).
+    """
+    yield Settings(
         dev_mode=True,
         namespace=namespace,
         es_url=es_url,
         state_dir=tmp_path / "state",
         cache_dir=cache_dir(),
     )
+    drop_namespace(es_url, namespace)
+
+
+def drop_namespace(es_url: str, namespace: str) -> None:
+    with Elasticsearch(es_url, request_timeout=60) as client:
+        pattern = f"secops-{namespace}-*"
+        found = client.indices.get(index=pattern, expand_wildcards="all", allow_no_indices=True)
+        if found:
+            client.indices.delete(index=",".join(found))
+        templates = client.options(ignore_status=404).indices.get_index_template(name=pattern)
+        for tpl in templates.get("index_templates", []):
+            # A template that a data stream still uses cannot go; it is small.
+            client.options(ignore_status=(400, 404)).indices.delete_index_template(name=tpl["name"])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -20,7 +20,8 @@ SourceKey = tuple[str, str, str]  # input, host, application ("" when unknown)
 
 
 def source_key(source: Source) -> SourceKey:
-    return (source.input, source.host or "", source.application or "")
+    # A syslog peer names no host until its message is parsed: key it by its address.
+    return (source.input, source.host or source.address or "", source.application or "")
 
 
 @dataclass

@@ -30,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # One line per Elasticsearch request drowns what matters.
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
     try:
         return int(args.func(args) or 0)
     except SecopsError as exc:

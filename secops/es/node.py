@@ -106,6 +106,7 @@ class ManagedNode:
         port: int | None = None,
         heap: str = "1g",
         java_home: Path | None = None,
+        extra_settings: dict[str, str] | None = None,
     ) -> None:
         self.node_dir = node_dir
         self.cache_dir = cache_dir
@@ -113,6 +114,7 @@ class ManagedNode:
         self.port = port
         self.heap = heap
         self.java_home = java_home
+        self.extra_settings = dict(extra_settings or {})
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -169,6 +171,7 @@ class ManagedNode:
             "cluster.routing.allocation.disk.watermark.low": "2gb",
             "cluster.routing.allocation.disk.watermark.high": "1gb",
             "cluster.routing.allocation.disk.watermark.flood_stage": "500mb",
+            **self.extra_settings,
         }
         cmd = [str(es_home / "bin" / "elasticsearch")]
         for key, value in settings.items():
