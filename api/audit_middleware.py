@@ -22,7 +22,8 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.security import Principal
-from secops.audit import metrics, record
+from secops.audit import record
+from secops.audit.metrics import audit_metrics
 from secops.context import Context
 
 log = logging.getLogger("secops.audit")
@@ -67,7 +68,7 @@ def audit_request(
             log.warning("audit write failed (attempt %d/%d): %s", attempt, attempts, exc)
             if attempt < attempts:
                 time.sleep(backoff * 4 ** (attempt - 1))
-    metrics.WRITE_FAILURES.inc()
+    audit_metrics().write_failures.inc()
     actor = fields["actor"]
     log.critical(
         "AUDIT ENTRY NOT RECORDED: actor=%s/%s action=%r target=%r outcome=%s status=%d address=%s",

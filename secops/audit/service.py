@@ -23,9 +23,9 @@ from elasticsearch import Elasticsearch
 from elasticsearch import NotFoundError as ESNotFoundError
 from pydantic import ValidationError
 
-from secops.audit import metrics
 from secops.audit.chain import GENESIS_HASH, seal
 from secops.audit.keys import key_id, signing_key
+from secops.audit.metrics import audit_metrics
 from secops.audit.models import AuditEntry, AuditPage
 from secops.context import Context
 from secops.errors import InvalidInputError, StoreError, UnavailableError
@@ -161,7 +161,7 @@ def record(
             try:
                 ctx.es.create(index=ctx.names.audit, id=str(seq), document=doc)
             except ESConflictError:
-                metrics.SEQ_CONFLICTS.inc()
+                audit_metrics().seq_conflicts.inc()
                 taken = _get(ctx, seq)
                 if taken is not None and taken.get("hash") == doc["hash"]:
                     break  # our own create, retried by the client after a timeout
@@ -175,7 +175,7 @@ def record(
             writer.head = None
             raise UnavailableError("audit trail too contended to append", where=ctx.names.audit)
         writer.head = _Head(seq, doc["hash"])
-    metrics.ENTRIES_WRITTEN.inc()
+    audit_metrics().entries.inc()
     return AuditEntry.model_validate(doc)
 
 

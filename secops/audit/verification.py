@@ -13,6 +13,7 @@ signed report) to catch that, via ``expect_head``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import groupby
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -96,7 +97,14 @@ def verify(
     kid = key_id(key)
     expected_seq, prev_hash = 1, GENESIS_HASH
     anchor_hash: str | None = None  # hash found at expect_head's seq
-    for hit in _hits(ctx):
+    # Hits come sorted by seq, so entries claiming one seq are neighbours.
+    for claimed, group in groupby(_hits(ctx), key=lambda h: h["_source"].get("seq")):
+        hits = list(group)
+        hit = hits[0]
+        if len(hits) > 1 and isinstance(claimed, int):
+            ids = ", ".join(sorted(h["_id"] for h in hits))
+            detail = f"{len(hits)} entries claim seq {claimed} (ids {ids})"
+            return _report(kid, expected_seq - 1, prev_hash, claimed, BreakReason.duplicate, detail)
         broken = _check(hit, expected_seq, prev_hash, key, kid)
         if broken is not None:
             reason, seq, detail = broken

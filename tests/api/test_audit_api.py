@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.audit_middleware import audit_request
 from api.security import Principal, Role
-from secops.audit import BreakReason, list_entries, metrics, record, verify
+from secops.accounting import process_metrics
+from secops.audit import BreakReason, list_entries, record, verify
+from secops.audit.metrics import audit_metrics
 from secops.auth import sessions, users
 from secops.context import Context, build_context
 from secops.settings import Settings
@@ -142,7 +144,7 @@ def test_unrecordable_request_is_logged_and_counted(
     down = build_context(
         settings.model_copy(update={"es_url": "http://127.0.0.1:9"}), apply_templates=False
     )
-    before = metrics.WRITE_FAILURES._value.get()
+    before = audit_metrics().write_failures._value.get()
     who = Principal(id="user:eve", kind="user", name="eve", roles=frozenset({Role.admin}))
     with caplog.at_level(logging.WARNING, logger="secops.audit"):
         ok = audit_request(
@@ -157,7 +159,9 @@ def test_unrecordable_request_is_logged_and_counted(
         )
     down.close()
     assert ok is False
-    assert metrics.WRITE_FAILURES._value.get() == before + 1
+    assert audit_metrics().write_failures._value.get() == before + 1
+    scraped = process_metrics().render().decode()
+    assert f"secops_audit_write_failures_total {before + 1}" in scraped
     critical = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert len(critical) == 1
     assert "user:eve" in critical[0].getMessage()
