@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 def run(settings: Settings) -> None:
     stops: list[Callable[[], object]] = []
+    settings.keep_dev_secrets()
     try:
         if not settings.es_url:
             node: ManagedNode = node_for(settings)

@@ -201,20 +201,49 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _enforce_secrets(self) -> Settings:
-        missing = [name for name in _REQUIRED_SECRETS if getattr(self, name) is None]
+        missing = [
+            name
+            for name in _REQUIRED_SECRETS
+            if getattr(self, name) is None and getattr(self, f"{name}_file", None) is None
+        ]
         if missing and not self.dev_mode:
-            names = ", ".join(f"SECOPS_{m.upper()}" for m in missing)
+            names = ", ".join(f"SECOPS_{m.upper()} (or SECOPS_{m.upper()}_FILE)" for m in missing)
             raise ConfigError(
                 f"{names} must be set (or SECOPS_DEV_MODE=1 for a development instance)"
             )
         for name in missing:
+            kept = self.dev_secrets_dir / name
+            if kept.is_file():
+                setattr(self, name, SecretStr(kept.read_text().strip()))
+                continue
             setattr(self, name, SecretStr(secrets.token_urlsafe(32)))
             log.warning(
-                "DEVELOPMENT MODE: %s was generated at random; tokens and signatures "
-                "will not survive a restart. Never run like this in production.",
+                "DEVELOPMENT MODE: %s was generated at random (kept in %s by `secops up`). "
+                "Never run like this in production.",
                 name,
+                self.dev_secrets_dir,
             )
         return self
+
+    @property
+    def dev_secrets_dir(self) -> Path:
+        """Where a development instance keeps the secrets it generated."""
+        return self.state_dir / "dev-secrets"
+
+    def keep_dev_secrets(self) -> None:
+        """Write generated secrets to ``dev_secrets_dir`` (owner-only) so a restart
+        keeps them: tokens stay valid and the audit trail keeps verifying."""
+        if not self.dev_mode:
+            return
+        self.dev_secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for name in _REQUIRED_SECRETS:
+            value = getattr(self, name)
+            path = self.dev_secrets_dir / name
+            if value is None or path.exists():
+                continue
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(value.get_secret_value())
 
     @property
     def spool_dir(self) -> Path:
