@@ -23,22 +23,56 @@ from typing import Any
 
 import ahocorasick
 
+from secops.detect.ir import KEYWORD_PATHS
+from secops.detect.literals import required_numbers, screen
 from secops.detect.mapping import Condition, expand_condition, norm_value
 from secops.detect.models import RuleMatch
 from secops.detect.ruleset import CompiledRule, RuleSet
-from secops.detect.values import MISSING, Event, flatten_into, getter, to_text
+from secops.detect.values import (
+    MISSING,
+    Event,
+    Fetch,
+    Getter,
+    as_number,
+    fetcher,
+    flatten_into,
+    getter,
+    to_text,
+)
 
 _SEPARATOR = "\x1f"
+# Bound of the routing memo (distinct combinations of routing values remembered).
+_ROUTE_MEMO = 4096
 
 
 @dataclass(frozen=True)
 class _Plan:
     """What to run for events that fall in one combination of routing buckets."""
 
-    always: tuple[int, ...]  # rules without a required literal
+    always: tuple[int, ...]  # rules without a required literal or number
+    gates: tuple[tuple[Fetch, dict[float, tuple[int, ...]]], ...]  # field -> number -> rules
     automaton: Any  # ahocorasick.Automaton: literal -> tuple of rule positions, or None
-    getters: tuple[Callable[[Event], Any], ...]  # the haystack's fields
+    getters: tuple[Getter, ...]  # the haystack's fields (full-text fields excepted)
+    wide: tuple[Getter, ...]  # the full-text fields some literal rules read
+    screen: tuple[str, ...]  # one of them is in the full text if a wide rule's literal is
+    wide_rules: frozenset[int]  # the literal rules that read a full-text field
     size: int  # number of candidate rules (for statistics)
+
+
+def _texts(getters: Sequence[Getter], event: Event) -> str:
+    """The lower-cased values of the fields, joined by a separator."""
+    texts: list[str] = []
+    for get in getters:
+        value = get(event)
+        if value is MISSING or value is None:
+            continue
+        if isinstance(value, list | tuple):
+            flat: list[Any] = []
+            flatten_into(value, flat)
+            texts.extend(map(to_text, flat))
+        else:
+            texts.append(to_text(value))
+    return _SEPARATOR.join(texts).lower()
 
 
 class _Router:
@@ -63,12 +97,28 @@ class _Router:
                 self.buckets.append(tuple(sorted(positions)))
             self._tables.append((fields, ids))
         self.unrouted = tuple(pos for pos, rule in enumerate(rules) if rule.routes is None)
+        # Raw routing values -> bucket ids; few distinct combinations occur in practice.
+        self._memo: dict[tuple[Any, ...], tuple[int, ...]] = {}
 
     def route(self, event: Event) -> tuple[int, ...]:
         """Ids of the buckets the event falls in."""
+        key = tuple(get(event) for _, get in self._getters)
+        try:
+            hits = self._memo.get(key)
+        except TypeError:  # a dict or list where a routing value was expected
+            return self._route(key)
+        if hits is None:
+            hits = self._route(key)
+            # Keyed by raw values, so only strings: 1, 1.0 and True are equal keys.
+            if len(self._memo) < _ROUTE_MEMO and all(
+                type(v) is str or v is MISSING or v is None for v in key
+            ):
+                self._memo[key] = hits
+        return hits
+
+    def _route(self, raw: tuple[Any, ...]) -> tuple[int, ...]:
         values: dict[str, str] = {}
-        for path, get in self._getters:
-            value = get(event)
+        for (path, _), value in zip(self._getters, raw, strict=True):
             if value is not MISSING and value is not None and not isinstance(value, dict | list):
                 values[path] = norm_value(value)
         hits: list[int] = []
@@ -135,22 +185,21 @@ class DetectionEngine:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._plan(key)
-        if plan.automaton is None:
-            return plan.always
-        texts: list[str] = []
-        for get in plan.getters:
-            value = get(event)
-            if value is MISSING or value is None:
-                continue
-            if isinstance(value, list | tuple):
-                flat: list[Any] = []
-                flatten_into(value, flat)
-                texts.extend(map(to_text, flat))
-            else:
-                texts.append(to_text(value))
         found: set[int] = set()
-        for _, positions in plan.automaton.iter(_SEPARATOR.join(texts).lower()):
-            found.update(positions)
+        for fetch, table in plan.gates:
+            for value in fetch(event):
+                number = as_number(value)
+                if number is not None:
+                    found.update(table.get(number, ()))
+        if plan.automaton is not None:
+            for _, positions in plan.automaton.iter(_texts(plan.getters, event)):
+                found.update(positions)
+        if plan.screen:
+            text = _texts(plan.wide, event)
+            for gram in plan.screen:
+                if gram in text:
+                    found |= plan.wide_rules
+                    break
         if not found:
             return plan.always
         found.update(plan.always)
@@ -161,25 +210,45 @@ class DetectionEngine:
         for bucket in key:
             positions.update(self._router.buckets[bucket])
         always: list[int] = []
+        gates: dict[tuple[str, ...], dict[float, list[int]]] = {}
         words: dict[str, list[int]] = {}
         paths: set[str] = set()
+        wide_rules: list[int] = []
+        wide_words: set[str] = set()
         for pos in sorted(positions):
             rule = self._rules[pos]
             if rule.literals is None:
-                always.append(pos)
+                gate = required_numbers(rule.tree)
+                if gate is None:
+                    always.append(pos)
+                else:
+                    table = gates.setdefault(gate[0], {})
+                    for number in gate[1]:
+                        table.setdefault(number, []).append(pos)
                 continue
             paths |= rule.paths
+            if not rule.paths.isdisjoint(KEYWORD_PATHS):
+                wide_rules.append(pos)
+                wide_words |= rule.literals
             for literal in rule.literals:
                 words.setdefault(literal, []).append(pos)
         automaton = None
-        if words:
+        narrow = sorted(paths.difference(KEYWORD_PATHS))
+        if words and narrow:
             automaton = ahocorasick.Automaton()
             for literal, rule_positions in words.items():
                 automaton.add_word(literal, tuple(rule_positions))
             automaton.make_automaton()
         return _Plan(
             always=tuple(always),
+            gates=tuple(
+                (fetcher(fields), {n: tuple(p) for n, p in table.items()})
+                for fields, table in sorted(gates.items())
+            ),
             automaton=automaton,
-            getters=tuple(getter(p) for p in sorted(paths)),
+            getters=tuple(getter(p) for p in narrow),
+            wide=tuple(getter(p) for p in sorted(paths.intersection(KEYWORD_PATHS))),
+            screen=screen(wide_words),
+            wide_rules=frozenset(wide_rules),
             size=len(positions),
         )

@@ -9,10 +9,14 @@ literals is in the event.
 
 from __future__ import annotations
 
-from secops.detect.ir import And, Node, Not, Or, StrTest
+from collections.abc import Iterable
+
+from secops.detect.ir import And, Node, Not, NumTest, Or, Paths, StrTest
 
 # Shorter literals occur in nearly every event; requiring them prunes nothing.
 MIN_LITERAL = 3
+# Shortest substring the screen of long texts searches for.
+SCREEN_GRAM = 2
 
 
 def required(node: Node) -> frozenset[str] | None:
@@ -49,3 +53,55 @@ def string_paths(node: Node) -> frozenset[str]:
     if isinstance(node, Not):
         return string_paths(node.child)
     return frozenset()
+
+
+def required_numbers(node: Node) -> tuple[Paths, frozenset[float]] | None:
+    """A field and numbers of which one it equals whenever the rule matches, or None.
+
+    Only whole-number tests count: for them a value equals the number exactly
+    when ``as_number(value)`` does, so the numbers can key a dict lookup.
+    """
+    if isinstance(node, NumTest):
+        if isinstance(node.number, bool) or not isinstance(node.number, int):
+            return None
+        return node.paths, frozenset((float(node.number),))
+    if isinstance(node, Or):
+        paths: Paths | None = None
+        numbers: set[float] = set()
+        for child in node.children:
+            sub = required_numbers(child)
+            if sub is None or (paths is not None and sub[0] != paths):
+                return None
+            paths = sub[0]
+            numbers |= sub[1]
+        return None if paths is None else (paths, frozenset(numbers))
+    if isinstance(node, And):
+        options = [s for s in (required_numbers(c) for c in node.children) if s is not None]
+        return min(options, key=lambda s: len(s[1])) if options else None
+    return None
+
+
+def screen(literals: Iterable[str]) -> tuple[str, ...]:
+    """A few short strings such that every literal contains one of them.
+
+    Searching a long text for these with ``in`` is several times faster than
+    running an automaton over it; only when one occurs do the literals matter.
+    Chosen greedily: the substring (two characters or more) in most of the
+    literals not yet covered, the longer on a tie.
+    """
+    left = set(literals)
+    chosen: list[str] = []
+    while left:
+        counts: dict[str, int] = {}
+        for literal in left:
+            grams = {
+                literal[i:j]
+                for i in range(len(literal))
+                for j in range(i + SCREEN_GRAM, len(literal) + 1)
+            }
+            for gram in grams or {literal}:
+                counts[gram] = counts.get(gram, 0) + 1
+        best = max(counts, key=lambda g: (counts[g], len(g), g))
+        chosen.append(best)
+        left = {x for x in left if best not in x}
+    return tuple(sorted(chosen))
