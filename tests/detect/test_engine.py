@@ -5,13 +5,14 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+from typing import Any
 
 import pytest
 
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import BUILTIN_RULES, load_rules
 from secops.detect.regression import read_json_objects, regression_cases
-from secops.detect.ruleset import RuleSet
+from secops.detect.ruleset import CompiledRule, RuleSet
 
 from .helpers import SHARED, SIGMA, raw_event, rule_from, windows_event
 
@@ -121,3 +122,49 @@ def test_list_values_reach_the_prefilter() -> None:
         "auditd": {"log": {"a0": ["sh", "./MimiPenguin.sh"]}},
     }
     assert engine.match(event, "1")
+
+
+def _both(rules: list[CompiledRule], event: dict) -> tuple[list[str], list[str]]:
+    fast, slow = (DetectionEngine(RuleSet(rules=rules), evaluate_all=m) for m in (False, True))
+    return [m.rule.id for m in fast.match(event, "1")], [m.rule.id for m in slow.match(event, "1")]
+
+
+def test_keyword_rules_are_found_through_the_full_text_screen() -> None:
+    rule = rule_from(
+        {"keywords": ["sekurlsa::", "gentilkiwi.com", "mimidrv.sys"], "condition": "keywords"},
+        logsource={"product": "windows"},
+    )
+    event = {"event": {"dataset": "windows", "original": '{"x": "see GentilKiwi.COM"}'}}
+    assert _both([rule], event) == ([rule.meta.id], [rule.meta.id])
+    event["event"]["original"] = '{"x": "kiwi::"}'  # the screen passes, the rule does not
+    assert _both([rule], event) == ([], [])
+    assert DetectionEngine(RuleSet(rules=[rule])).candidates({"message": "nothing"}) == []
+
+
+def test_rules_without_literal_are_gated_on_the_number_they_require() -> None:
+    rule = rule_from(
+        {"sel": {"EventID": [4728, 4729]}, "condition": "sel"},
+        logsource={"product": "windows", "service": "security"},
+    )
+    assert rule.literals is None
+    engine = DetectionEngine(RuleSet(rules=[rule]))
+    winlog: dict[str, Any] = {"channel": "Security", "event_id": "4624"}
+    event = {"event": {"dataset": "windows"}, "winlog": winlog}
+    assert engine.candidates(event) == []
+    for value in ("4729", "04729", 4729, ["1", "4728"]):
+        winlog["event_id"] = value
+        assert engine.candidates(event) == [rule]
+        assert _both([rule], event) == ([rule.meta.id], [rule.meta.id])
+
+
+@pytest.mark.parametrize("value", ["Security", "SECURITY", 1, 1.0, True, None, ["Security"]])
+def test_routing_memo_gives_the_routes_of_a_fresh_router(value: object) -> None:
+    rule = rule_from(
+        {"sel": {"EventID": 1}, "condition": "sel"},
+        logsource={"product": "windows", "service": "security"},
+    )
+    engine = DetectionEngine(RuleSet(rules=[rule]))
+    for other in ("Security", 1, True, "1", "true"):  # fill the memo with look-alikes first
+        engine.match({"event": {"dataset": "windows"}, "winlog": {"channel": other}}, "0")
+    event = {"event": {"dataset": "windows"}, "winlog": {"channel": value, "event_id": 1}}
+    assert [m.rule.id for m in engine.match(event, "1")] == _both([rule], event)[1]
