@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.audit_middleware import AuditMiddleware
 from api.errors import install_error_handlers
+from api.openapi import install_openapi
 from api.routes import ROOT_ROUTERS, ROUTERS
 from secops import __version__
 from secops.context import Context, build_context
@@ -45,4 +46,5 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         app.include_router(router, prefix=API_PREFIX)
     for router in ROOT_ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     return app

@@ -7,6 +7,7 @@ import logging
 from elasticsearch import ApiError, ConnectionError as ESConnectionError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from secops.errors import (
     AuthError,
@@ -22,6 +23,14 @@ from secops.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer: the error's name and what went wrong."""
+
+    error: str
+    detail: str
+
 
 _STATUS: list[tuple[type[SecopsError], int]] = [
     (AuthError, 401),

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from api.deps import get_context
+from api.errors import ErrorBody
 from api.security import Principal, Role, require
 from secops.alerts import export as alert_export
 from secops.alerts import query, service, triage
@@ -38,11 +39,6 @@ Writer = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin))]
 Exporter = Annotated[
     Principal, Depends(require(Role.soc_operator, Role.admin, Role.auditor, step_up=True))
 ]
-
-
-class ErrorBody(BaseModel):
-    error: str
-    detail: str
 
 
 _ERROR_TEXT = {
