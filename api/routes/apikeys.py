@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
@@ -17,6 +17,10 @@ router = APIRouter(prefix="/apikeys", tags=["apikeys"])
 Ctx = Annotated[Context, Depends(get_context)]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
+_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such API key"},
+    409: {"description": "The key is revoked, or changed concurrently; retry"},
+}
 
 
 @router.get("", summary="Every API key (never the secrets)")
@@ -35,7 +39,11 @@ def create_key(body: ApiKeyCreate, ctx: Ctx, principal: AdminStepUp) -> ApiKeyCr
     )
 
 
-@router.post("/{key_id}/rotate", summary="New secret; the old one stays valid for a grace period")
+@router.post(
+    "/{key_id}/rotate",
+    summary="New secret; the old one stays valid for a grace period",
+    responses=_CHANGE_ERRORS,
+)
 def rotate_key(
     key_id: str,
     ctx: Ctx,
@@ -46,6 +54,6 @@ def rotate_key(
     return apikeys.rotate(ctx, key_id=key_id, grace_seconds=grace, actor=identity_of(principal))
 
 
-@router.post("/{key_id}/revoke", summary="Revoke a key at once")
+@router.post("/{key_id}/revoke", summary="Revoke a key at once", responses=_CHANGE_ERRORS)
 def revoke_key(key_id: str, ctx: Ctx, principal: AdminStepUp) -> ApiKeyView:
     return apikeys.revoke(ctx, key_id=key_id, actor=identity_of(principal))

@@ -55,7 +55,11 @@ def login(
     return service.login(ctx, request=body, address=client_address(request))
 
 
-@router.post("/refresh", summary="Rotate the refresh token; new access token")
+@router.post(
+    "/refresh",
+    summary="Rotate the refresh token; new access token",
+    responses={401: {"description": "Invalid, reused or expired refresh token"}},
+)
 def refresh(
     body: RefreshRequest, ctx: Ctx, _: Annotated[Principal, Depends(public())]
 ) -> TokenPair:
@@ -78,14 +82,22 @@ def logout(
     return Response(status_code=204)
 
 
-@router.post("/mfa/enroll", summary="New TOTP secret: provisioning URI and QR code (SVG)")
+@router.post(
+    "/mfa/enroll",
+    summary="New TOTP secret: provisioning URI and QR code (SVG)",
+    responses={409: {"description": "MFA is already confirmed"}},
+)
 def mfa_enroll(
     request: Request, ctx: Ctx, principal: Annotated[Principal, Depends(enrolment())]
 ) -> MfaEnrollment:
     return service.enroll(ctx, identity=identity_of(principal), address=client_address(request))
 
 
-@router.post("/mfa/confirm", summary="Confirm the TOTP secret; recovery codes, shown once")
+@router.post(
+    "/mfa/confirm",
+    summary="Confirm the TOTP secret; recovery codes, shown once",
+    responses={409: {"description": "MFA is already confirmed"}},
+)
 def mfa_confirm(
     body: CodeRequest,
     request: Request,
@@ -97,7 +109,11 @@ def mfa_confirm(
     )
 
 
-@router.post("/step-up", summary="Prove a fresh TOTP code; new access token for step-up routes")
+@router.post(
+    "/step-up",
+    summary="Prove a fresh TOTP code; new access token for step-up routes",
+    responses={429: {"description": "Locked after repeated wrong codes"}},
+)
 def step_up(
     body: CodeRequest,
     request: Request,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from api.deps import get_context
 from api.security import public
@@ -16,9 +17,18 @@ from secops.store import cluster_health
 router = APIRouter(tags=["health"])
 
 
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    elasticsearch: dict[str, Any] = Field(
+        description="status (green, yellow, red, unreachable, error), version, nodes"
+    )
+
+
 @router.get(
     "/health",
     summary="Service and Elasticsearch health",
+    response_model=Health,
     responses={
         200: {
             "content": {
@@ -31,7 +41,7 @@ router = APIRouter(tags=["health"])
                 }
             }
         },
-        503: {"description": "Elasticsearch does not answer or is red"},
+        503: {"model": Health, "description": "Elasticsearch does not answer or is red"},
     },
 )
 def health(

@@ -47,10 +47,34 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
+# The route reads the raw body itself (a size limit while streaming, three formats),
+# so its request body is declared here rather than by a model.
+_BODY = {
+    "required": True,
+    "content": {
+        "application/x-ndjson": {
+            "schema": {"type": "string"},
+            "example": '{"event": {"action": "login"}, "user": {"name": "jdoe"}}\n',
+        },
+        "application/json": {
+            "schema": {
+                "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]
+            },
+            "example": [{"event": {"action": "login"}, "user": {"name": "jdoe"}}],
+        },
+        "text/plain": {
+            "schema": {"type": "string"},
+            "example": "Mar  1 10:00:00 srv1 sshd[42]: Failed password for root from 10.0.0.9\n",
+        },
+    },
+}
+
+
 @router.post(
     "/ingest",
     summary="Push events: NDJSON, a JSON array, or text lines",
     response_model=IngestResult,
+    openapi_extra={"requestBody": _BODY},
     responses={
         401: {"description": "No API key, or an invalid one"},
         413: {"description": "The body exceeds the configured size limit"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
@@ -17,6 +17,10 @@ router = APIRouter(prefix="/users", tags=["users"])
 Ctx = Annotated[Context, Depends(get_context)]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
+_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such account"},
+    409: {"description": "The account changed concurrently; retry"},
+}
 
 
 @router.get("", summary="Every account")
@@ -24,7 +28,12 @@ def list_users(ctx: Ctx, _: Admin) -> list[UserView]:
     return [users.view(u) for u in users.list_users(ctx)]
 
 
-@router.post("", status_code=201, summary="Create an account; its initial password, shown once")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create an account; its initial password, shown once",
+    responses={409: {"description": "An account of that name exists"}},
+)
 def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreated:
     user, password = users.create_user(
         ctx,
@@ -36,11 +45,19 @@ def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreat
     return UserCreated(user=users.view(user), initial_password=password)
 
 
-@router.post("/{username}/disable", summary="Disable an account and end its sessions")
+@router.post(
+    "/{username}/disable",
+    summary="Disable an account and end its sessions",
+    responses=_CHANGE_ERRORS,
+)
 def disable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
     return users.view(users.disable_user(ctx, username=username, actor=identity_of(principal)))
 
 
-@router.post("/{username}/reset-mfa", summary="Forget the authenticator; enrol again at login")
+@router.post(
+    "/{username}/reset-mfa",
+    summary="Forget the authenticator; enrol again at login",
+    responses=_CHANGE_ERRORS,
+)
 def reset_mfa(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
     return users.view(users.reset_mfa(ctx, username=username, actor=identity_of(principal)))

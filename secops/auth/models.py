@@ -90,6 +90,14 @@ class Identity:
 
 
 class LoginRequest(_Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"username": "jdoe", "password": "correct horse battery staple", "totp": "123456"}
+            ]
+        }
+    )
+
     username: Annotated[str, StringConstraints(max_length=128)]
     password: Annotated[str, StringConstraints(max_length=1024)]
     totp: TotpCode | None = None
@@ -114,10 +122,14 @@ class EnrolmentRequired(BaseModel):
 
 
 class RefreshRequest(_Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "v2.3f9c0b7e"}]})
+
     refresh_token: Annotated[str, StringConstraints(max_length=512)]
 
 
 class CodeRequest(_Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+
     code: TotpCode
 
 
@@ -148,6 +160,14 @@ class Me(BaseModel):
 
 
 class UserCreate(_Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"username": "jdoe", "display_name": "Jane Doe", "roles": ["soc_operator"]}
+            ]
+        }
+    )
+
     username: Username
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     roles: Annotated[list[HumanRole], Field(min_length=1)]
@@ -170,12 +190,22 @@ class UserCreated(BaseModel):
 
 
 class ApiKeyCreate(_Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "document-management", "roles": ["ingest"], "expires_in_days": 365}
+            ]
+        }
+    )
+
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     roles: Annotated[list[AnyRole], Field(min_length=1)] = ["ingest"]
     expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = 365
 
 
 class ApiKeyRotate(_Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"grace_seconds": 3600}]})
+
     grace_seconds: Annotated[int, Field(ge=0, le=30 * 86400)] | None = None
 
 
