@@ -42,6 +42,7 @@ def run(settings: Settings) -> None:
         detector = build_detector(ctx, sink=notifier)
         pipeline = start_pipeline(ctx, detector=detector)
         stops.append(pipeline.stop)
+        pipeline.metrics.registry.register(notify.NotificationCollector(notifier))
         stops.append(detector.stop.set)  # ends an alert-write retry, so the worker can stop
         # Receivers start after the pipeline (the spool is their sink) and stop before it.
         receivers = ReceiverService(
