@@ -13,7 +13,7 @@ from api.security import Principal, Role, require
 from collectors.http import FORMAT_PATTERN, IngestResult, ingest
 from collectors.ratelimit import RateLimiter
 from secops.context import Context
-from secops.errors import RateLimitedError
+from secops.errors import RateLimitedError, UnavailableError
 from secops.records import Source
 from secops.spool import RecordSink
 
@@ -107,7 +107,9 @@ async def post_ingest(
             status_code=413,
             content={"error": "PayloadTooLarge", "detail": f"the body exceeds {limit} bytes"},
         )
-    sink: RecordSink = request.app.state.sink
+    sink: RecordSink | None = getattr(request.app.state, "sink", None)
+    if sink is None:  # an app started without the pipeline (not by `secops up`)
+        raise UnavailableError("this process does not receive events: no spool attached")
     source = Source(input="http", address=principal.address, application=principal.name)
     return await run_in_threadpool(
         ingest,

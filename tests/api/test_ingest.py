@@ -231,3 +231,18 @@ def test_records_are_in_the_real_spool_when_the_answer_comes(tmp_path: Path) -> 
         spool.close()
     assert [r.structured or r.message for r in stored] == [{"n": 1}, "not json", {"n": 2}]
     assert "ingest_error" in stored[1].extra
+
+
+def test_app_without_a_spool_answers_503_not_500(tmp_path: Path) -> None:
+    # An app served without the pipeline (not by `secops up`) has nowhere to put events.
+    settings = Settings(
+        dev_mode=True,
+        state_dir=tmp_path,
+        es_url="http://127.0.0.1:9",
+        ingest_api_keys=[SecretStr(KEY)],
+    )
+    app = create_app(settings, context=build_context(settings, apply_templates=False))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        resp = post(client, b'{"a": 1}\n', "application/x-ndjson")
+    assert resp.status_code == 503
+    assert resp.json()["error"] == "UnavailableError"
