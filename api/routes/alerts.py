@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from api.deps import get_context
 from api.errors import ErrorBody
 from api.security import Principal, Role, require
+from secops import audit
 from secops.alerts import export as alert_export
 from secops.alerts import query, service, triage
 from secops.alerts.models import (
@@ -131,12 +132,21 @@ def stats(
 )
 def export_alerts(
     ctx: Ctx,
-    _: Exporter,
+    principal: Exporter,
     flt: Filter,
     format: alert_export.ExportFormat = "csv",
     limit: Annotated[int, Query(ge=1, le=1_000_000)] = 100_000,
 ) -> StreamingResponse:
     media = "text/csv" if format == "csv" else "application/x-ndjson"
+    # A bulk export is a read the audit middleware does not see: record it here.
+    audit.record(
+        ctx,
+        actor=principal,
+        action="alert.export",
+        target=None,
+        outcome="success",
+        details={"format": format, "limit": limit, "filter": flt.model_dump(mode="json")},
+    )
     body = alert_export.export(ctx, fmt=format, flt=flt, limit=limit)
     return StreamingResponse(
         body,

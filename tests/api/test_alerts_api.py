@@ -265,6 +265,13 @@ def test_export_streams_csv_and_ndjson_with_step_up(ctx: Context, client: TestCl
     lines = [orjson.loads(line) for line in resp.text.splitlines()]
     assert len(lines) == 60
     assert all(line["source"]["ip"].startswith("10.1.") for line in lines)
+    # Each export is in the audit trail, with who asked for what.
+    ctx.es.indices.refresh(index=ctx.names.audit)
+    exports = ctx.es.search(
+        index=ctx.names.audit, query={"term": {"action": "alert.export"}}, size=10
+    )["hits"]["hits"]
+    assert sorted(h["_source"]["details"]["format"] for h in exports) == ["csv", "ndjson"]
+    assert {h["_source"]["actor"]["name"] for h in exports} == {"alice"}
 
 
 def test_suppressions_crud_with_step_up(ctx: Context, client: TestClient) -> None:
