@@ -11,6 +11,7 @@ refuses (``InvalidInputError``, an ``ErrorBody``).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -34,6 +35,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     },
 }
 
+_CONVERTOR = re.compile(r"\{([^}:]+):[^}]+\}")
 _VALIDATION_ERROR = {"$ref": "#/components/schemas/HTTPValidationError"}
 _ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 # The framework's own answer to a body it cannot parse.
@@ -42,6 +44,11 @@ _HTTP_ERROR = {
     "properties": {"detail": {"type": "string"}},
     "required": ["detail"],
 }
+
+
+def document_path(path: str) -> str:
+    """A route path as the document writes it: ``{rule_id:path}`` is ``{rule_id}``."""
+    return _CONVERTOR.sub(r"{\1}", path)
 
 
 def _policies(dependant: Any) -> set[Policy]:
@@ -67,7 +74,7 @@ def route_policies(app: FastAPI) -> dict[tuple[str, str], Policy]:
         route = rc.original_route
         if isinstance(route, APIRoute) and (policy := route_policy(route)) is not None:
             for method in route.methods or ():
-                policies[(method, rc.path or route.path)] = policy
+                policies[(method, document_path(rc.path or route.path))] = policy
     return policies
 
 
@@ -144,7 +151,9 @@ def build_document(app: FastAPI) -> dict[str, Any]:
             route.openapi_extra and "requestBody" in route.openapi_extra
         )
         for method in route.methods or ():
-            operation = doc["paths"].get(rc.path or route.path, {}).get(method.lower())
+            operation = (
+                doc["paths"].get(document_path(rc.path or route.path), {}).get(method.lower())
+            )
             if operation is not None:
                 _complete_operation(operation, policy, takes_input)
     return doc
