@@ -188,6 +188,14 @@ class Settings(BaseSettings):
     notify_backoff_seconds: float = Field(1.0, gt=0)
     notify_queue_size: int = Field(1000, ge=1)
 
+    # Compliance: evaluation of the controls, the signed monthly report
+    compliance_interval_minutes: int = Field(
+        15, ge=1, le=1440, description="How often every compliance control is evaluated"
+    )
+    compliance_report_day: int = Field(
+        1, ge=0, le=28, description="Day of the month last month's report is signed; 0 = none"
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from secops.compliance.scheduled import evaluate_job, monthly_report_job
 from secops.context import Context
 from secops.store.retention import enforce_retention, lifecycle_is_managed
 
@@ -46,4 +47,23 @@ def build_scheduler(ctx: Context) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
     )
+    scheduler.add_job(
+        _guarded("compliance", evaluate_job, ctx),
+        "interval",
+        minutes=ctx.settings.compliance_interval_minutes,
+        id="compliance",
+        max_instances=1,
+        coalesce=True,
+    )
+    if ctx.settings.compliance_report_day:
+        scheduler.add_job(
+            _guarded("compliance_report", monthly_report_job, ctx),
+            "cron",
+            day=ctx.settings.compliance_report_day,
+            hour=0,
+            minute=30,
+            id="compliance_report",
+            max_instances=1,
+            coalesce=True,
+        )
     return scheduler
