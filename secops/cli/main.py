@@ -7,12 +7,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from secops.cli import apikeys, audit, es, ingest, rules, up, users
+from secops.cli import apikeys, audit, es, ingest, report, rules, up, users
 from secops.errors import SecopsError
 
 # Each module has `register(subparsers)`, which adds its commands with a `func`.
 COMMAND_MODULES = [up, es, audit, rules, ingest]
 COMMAND_MODULES += [users, apikeys]
+COMMAND_MODULES += [report]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,93 @@
+"""`secops report generate|verify`: signed compliance reports, checked offline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from secops.compliance.reports import generate_report, verify_report
+from secops.context import build_context
+from secops.hunt.service import parse_since
+from secops.settings import get_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="signed compliance reports")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    gen = report_sub.add_parser(
+        "generate", help="evaluate, sign, store and record a report; print or write it"
+    )
+    gen.add_argument("--since", default="30d", help="30d, 12h, 90m or an ISO-8601 time")
+    gen.add_argument("--until", help="same forms as --since; now if unset")
+    gen.add_argument("--out", type=Path, help="write the signed JSON here (default: stdout)")
+    gen.set_defaults(func=_generate)
+    check = report_sub.add_parser(
+        "verify", help="check a report's hash and signature; exit 0 if intact, 1 if not"
+    )
+    check.add_argument("file", type=Path, help="the report JSON")
+    check.add_argument(
+        "--public-key", type=Path, help="PEM public key (default: the key the report carries)"
+    )
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also check the audit trail's entry of the report, with this deployment's key",
+    )
+    check.set_defaults(func=_verify)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    start = datetime.fromisoformat(parse_since(args.since, now=now))
+    end = datetime.fromisoformat(parse_since(args.until, now=now)) if args.until else now
+    ctx = build_context(get_settings())
+    try:
+        report = generate_report(
+            ctx, period_start=start, period_end=end, actor=f"cli:{_user()}", now=now
+        )
+    finally:
+        ctx.close()
+    text = json.dumps(report.document, indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"report {report.report_id} ({report.status}) sha256 {report.hash} -> {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _user() -> str:
+    try:
+        return os.getlogin()
+    except OSError:
+        return str(os.getuid())
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        document = json.loads(args.file.read_bytes())
+    except (OSError, ValueError) as exc:
+        print(f"report NOT intact: cannot read {args.file} as JSON: {exc}", file=sys.stderr)
+        return 1
+    pem = args.public_key.read_bytes() if args.public_key else None
+    ctx = build_context(get_settings(), apply_templates=False) if args.online else None
+    try:
+        result = verify_report(document, public_key=pem, ctx=ctx)
+    finally:
+        if ctx is not None:
+            ctx.close()
+    print(result.model_dump_json(indent=2))
+    if not result.intact:
+        print(f"report NOT intact: {result.reason}: {result.detail}", file=sys.stderr)
+        return 1
+    if result.key_source == "embedded":
+        print(
+            f"checked with the key the report carries ({result.key_id}); "
+            "compare it with the published key (secops audit export-key)",
+            file=sys.stderr,
+        )
+    return 0
