@@ -11,6 +11,8 @@ from api.routes import (
     ingest,
     metrics,
     notifications,
+    rules,
+    sources,
     suppressions,
     users,
 )
@@ -19,6 +21,8 @@ ROUTERS: list[APIRouter] = [health.router, ingest.router]
 ROUTERS += [auth.router, users.router, apikeys.router]
 ROUTERS += [audit.router]
 ROUTERS += [alerts.router, suppressions.router, notifications.router]
+ROUTERS += [rules.router]
+ROUTERS += [sources.router]
 
 # Mounted at the application root, outside /api/v1.
 ROOT_ROUTERS: list[APIRouter] = [metrics.router]

@@ -66,13 +66,19 @@ def load_sources(es: Elasticsearch, names: IndexNames, accounting: SourceAccount
     return n
 
 
-def list_sources(ctx: Context, *, now: float | None = None) -> list[SourceStatus]:
-    """Every source ever heard from, the longest silent first."""
+def list_sources(
+    ctx: Context, *, now: float | None = None, silent_after: float | None = None
+) -> list[SourceStatus]:
+    """Every source ever heard from, the longest silent first; with ``silent_after``,
+    only those silent for longer than that many seconds (a source that was counted
+    but never heard from has no last_seen and is left out then)."""
     now = time.time() if now is None else now
     out = []
     for _, data in iter_states(ctx.es, ctx.names, kind=KIND):
         last = data.get("last_seen")
         silent = None if last is None else max(0.0, now - float(last))
+        if silent_after is not None and (silent is None or silent <= silent_after):
+            continue
         out.append(SourceStatus(**data, silent_for_seconds=silent))
     out.sort(key=lambda s: -(s.silent_for_seconds if s.silent_for_seconds is not None else 1e18))
     return out

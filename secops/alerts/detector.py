@@ -6,6 +6,10 @@ one document updated in place, which a plain ``create`` cannot do; so this
 detector writes its alerts itself (grouped, suppressed, notified) and returns
 none for the pipeline to create. Writes are retried: the batch is not
 acknowledged before its alerts are stored, so a store outage loses none.
+
+Rules disabled through the API (``secops.rules.state``, kept in the state index)
+are re-read every few seconds: a disabled rule raises no alert, and a disabled
+base rule feeds no correlation either.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from secops.detect.loader import BUILTIN_RULES, load_rules
 from secops.detect.mapping import FieldMapping
 from secops.detect.models import CorrelationMatch, RuleMatch
 from secops.errors import StoreError
+from secops.rules.state import REFRESH_SECONDS as RULE_STATE_REFRESH_SECONDS
+from secops.rules.state import DisabledRules
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,7 @@ class AlertingDetector:
         sink: AlertSink | None = None,
         stop: threading.Event | None = None,
         max_backoff: float = 10.0,
+        disabled: DisabledRules | None = None,
     ) -> None:
         self.ctx = ctx
         self.engine = engine
@@ -50,18 +57,23 @@ class AlertingDetector:
         self.stop = stop or threading.Event()
         self.max_backoff = max_backoff
         self.alerts_written = 0
+        self.disabled = disabled  # None: every loaded rule runs
         # Base rules of a correlation with `generate: false` raise no alerts of their own.
         self.silenced = correlations.silenced_rules() if correlations is not None else set()
 
     def matches(self, events: Sequence[dict[str, Any]]) -> list[RuleMatch | CorrelationMatch]:
         found: list[RuleMatch | CorrelationMatch] = []
+        off = self.disabled.current() if self.disabled is not None else frozenset()
         for event in events:
             event_id = str((event.get("secops") or {}).get("record_id", ""))
             for match in self.engine.match(event, event_id):
+                if match.rule.id in off:
+                    continue  # neither its alert nor its part in a correlation
                 if match.rule.id not in self.silenced:
                     found.append(match)
                 if self.correlations is not None:
-                    found.extend(self.correlations.observe(match))
+                    fired = self.correlations.observe(match)
+                    found.extend(m for m in fired if m.rule.id not in off)
         return found
 
     def detect(self, events: Sequence[dict[str, Any]]) -> list[Any]:
@@ -94,12 +106,17 @@ class AlertingDetector:
 
 
 def build_detector(
-    ctx: Context, *, sink: AlertSink | None = None, stop: threading.Event | None = None
+    ctx: Context,
+    *,
+    sink: AlertSink | None = None,
+    stop: threading.Event | None = None,
+    rule_state_interval: float = RULE_STATE_REFRESH_SECONDS,
 ) -> AlertingDetector:
     """The detector of ``secops up``: our rules plus the configured rule directories.
 
     A rule that cannot be loaded is logged with its file, line and reason and
-    skipped; it never keeps the others from running.
+    skipped; it never keeps the others from running. Rules disabled in the state
+    index are re-read every ``rule_state_interval`` seconds.
     """
     settings = ctx.settings
     ruleset = load_rules(
@@ -122,5 +139,10 @@ def build_detector(
         len(ruleset.errors),
     )
     return AlertingDetector(
-        ctx, DetectionEngine(ruleset), correlations=correlations, sink=sink, stop=stop
+        ctx,
+        DetectionEngine(ruleset),
+        correlations=correlations,
+        sink=sink,
+        stop=stop,
+        disabled=DisabledRules(ctx, interval=rule_state_interval),
     )

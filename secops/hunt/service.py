@@ -21,6 +21,7 @@ from secops.detect.correlation import CorrelationEngine
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
 from secops.detect.models import CorrelationMatch, RuleMatch
+from secops.detect.ruleset import RuleSet
 from secops.errors import InvalidInputError, RuleError
 from secops.store.scan import count_events, iter_events, time_range_query
 
@@ -59,15 +60,18 @@ class HuntReport:
 def hunt(
     ctx: Context,
     *,
-    paths: Sequence[Path],
+    paths: Sequence[Path] = (),
+    ruleset: RuleSet | None = None,
     since: str,
     until: str | None = None,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> HuntReport:
-    """Run the rules found under ``paths`` over events since ``since``."""
-    ruleset = load_rules(list(paths), collect_errors=True)
+    """Run the rules found under ``paths`` (or the given ``ruleset``) over events since
+    ``since``."""
+    if ruleset is None:
+        ruleset = load_rules(list(paths), collect_errors=True)
     report = HuntReport(hunt_id=uuid.uuid4().hex, since=parse_since(since))
     report.rules, report.rule_errors = len(ruleset.rules), list(ruleset.errors)
     engine = DetectionEngine(ruleset)

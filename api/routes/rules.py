@@ -1,0 +1,145 @@
+"""/api/v1/rules: the loaded rules and their load errors, enable/disable, validate, hunt.
+
+Disabling takes effect in the running pipeline within a few seconds, wherever it
+runs (``secops.rules``). ``POST /rules/hunt`` runs inside the request, so it is
+bounded: a range of more events than ``HUNT_MAX_EVENTS`` is refused with 422 and
+the ``secops rules hunt`` command does long hunts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from api.deps import get_context
+from api.security import Principal, Role, require
+from secops.context import Context
+from secops.detect.models import Level
+from secops.rules import service
+from secops.rules.models import (
+    DisableIn,
+    EnableIn,
+    HuntIn,
+    HuntOut,
+    RuleDetail,
+    RuleFilter,
+    RuleKind,
+    RulePage,
+    RuleView,
+    ValidationOut,
+)
+
+router = APIRouter(prefix="/rules", tags=["rules"])
+
+Ctx = Annotated[Context, Depends(get_context)]
+Reader = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin, Role.auditor))]
+Writer = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin))]
+# Disabling a rule blinds detection: it needs a fresh TOTP.
+WriterStepUp = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin, step_up=True))]
+
+_ERROR_TEXT = {
+    401: "Not authenticated",
+    403: "Role missing, or a fresh TOTP (step-up) is needed",
+    404: "No rule of that id is loaded",
+    422: "Invalid input; the detail says what is wrong",
+}
+
+_RULE_EXAMPLE = """title: Secret document deleted
+id: 6a1f0c55-3f5e-4b7b-9b8e-0c2b9d1e4a10
+status: experimental
+logsource:
+    product: parliament
+    service: dms
+detection:
+    selection:
+        event.action: delete
+        file.classification: secret
+    condition: selection
+level: high
+"""
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {c: {"description": _ERROR_TEXT[c]} for c in (401, 403, *codes)}
+
+
+def rule_filter(
+    level: Annotated[list[Level] | None, Query()] = None,
+    tag: Annotated[list[str] | None, Query(description="Any of these tags")] = None,
+    enabled: bool | None = None,
+    kind: RuleKind | None = None,
+    text: Annotated[
+        str | None, Query(max_length=200, description="Text in id, title, description, path")
+    ] = None,
+) -> RuleFilter:
+    return RuleFilter(level=level, tag=tag, enabled=enabled, kind=kind, text=text)
+
+
+@router.get(
+    "",
+    summary="Loaded rules (ours and the configured directories), one page, and load errors",
+    responses=_errors(),
+)
+def list_rules(
+    ctx: Ctx,
+    _: Reader,
+    flt: Annotated[RuleFilter, Depends(rule_filter)],
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
+) -> RulePage:
+    return service.list_rules(ctx, flt=flt, offset=offset, limit=limit)
+
+
+@router.post(
+    "/validate",
+    summary="Validate a Sigma rule (YAML body): errors with line numbers; nothing is stored",
+    responses=_errors(422),
+)
+def validate_rule(
+    ctx: Ctx,
+    _: Writer,
+    text: Annotated[
+        str, Body(media_type="application/yaml", examples=[_RULE_EXAMPLE], max_length=1 << 20)
+    ],
+) -> ValidationOut:
+    return service.validate_text(ctx, text=text)
+
+
+@router.post(
+    "/hunt",
+    summary="Run rules over stored events now (bounded); matches become hunt alerts",
+    responses=_errors(404, 422),
+)
+def hunt_rules(body: HuntIn, ctx: Ctx, _: Writer) -> HuntOut:
+    return service.hunt_rules(ctx, rule_ids=body.rule_ids, since=body.since, until=body.until)
+
+
+@router.get(
+    "/{rule_id:path}",
+    summary="One rule with its state and its YAML text",
+    responses=_errors(404),
+)
+def get_rule(rule_id: str, ctx: Ctx, _: Reader) -> RuleDetail:
+    return service.get_rule(ctx, rule_id=rule_id)
+
+
+@router.post(
+    "/{rule_id:path}/disable",
+    summary="Disable a rule (needs a fresh TOTP and a reason); the pipeline follows in seconds",
+    responses=_errors(404, 422),
+)
+def disable_rule(rule_id: str, body: DisableIn, ctx: Ctx, principal: WriterStepUp) -> RuleView:
+    return service.disable_rule(ctx, rule_id=rule_id, actor=principal, reason=body.reason)
+
+
+@router.post(
+    "/{rule_id:path}/enable",
+    summary="Enable a rule again; the pipeline follows in seconds",
+    responses=_errors(404, 422),
+)
+def enable_rule(
+    rule_id: str, ctx: Ctx, principal: Writer, body: EnableIn | None = None
+) -> RuleView:
+    reason = body.reason if body is not None else None
+    return service.enable_rule(ctx, rule_id=rule_id, actor=principal, reason=reason)

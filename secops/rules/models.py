@@ -1,0 +1,118 @@
+"""What crosses the API boundary about rules: their view, state, load errors, hunts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from secops.detect.models import Level
+
+RuleKind = Literal["detection", "correlation"]
+
+
+class RuleState(BaseModel):
+    """Who last enabled or disabled a rule, when and why. No state: enabled."""
+
+    enabled: bool
+    by: str = Field(examples=["oscar"])
+    at: datetime
+    reason: str | None = Field(None, examples=["Floods the queue during the migration"])
+
+
+class RuleView(BaseModel):
+    id: str = Field(examples=["52fccf69-72d5-4801-9d53-21b66d1f15ae"])
+    name: str | None = Field(None, description="Sigma `name`, what correlation rules refer to")
+    title: str = Field(examples=["User Or Group Created On A Server"])
+    level: Level
+    tags: list[str] = Field(default_factory=list, examples=[["attack.persistence"]])
+    logsource: dict[str, str] = Field(default_factory=dict, examples=[{"product": "linux"}])
+    path: str | None = Field(None, description="The file the rule was loaded from")
+    kind: RuleKind
+    description: str | None = None
+    enabled: bool
+    state: RuleState | None = Field(None, description="Last change of `enabled`, if any")
+
+
+class RuleDetail(RuleView):
+    yaml: str = Field(description="The rule's YAML document as it is in its file")
+
+
+class RuleLoadError(BaseModel):
+    """A rule that was rejected at load time; the others run without it."""
+
+    path: str | None
+    line: int | None
+    reason: str
+    location: str = Field(examples=["/etc/secops/rules/x.yml:12: unknown modifier 'contain'"])
+
+
+class RulePage(BaseModel):
+    total: int = Field(description="Rules matching the filter")
+    offset: int
+    limit: int
+    items: list[RuleView]
+    errors: list[RuleLoadError] = Field(description="Every rule rejected at load time")
+
+
+class RuleFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: list[Level] | None = None
+    tag: list[str] | None = Field(None, description="Rules carrying any of these tags")
+    enabled: bool | None = None
+    kind: RuleKind | None = None
+    text: str | None = Field(
+        None, max_length=200, description="Case-insensitive text in id, title, description, path"
+    )
+
+
+class DisableIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=3, max_length=2000, examples=["False positives from the backup job"]
+    )
+
+
+class EnableIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(None, max_length=2000, examples=["Backup job excluded upstream"])
+
+
+class ValidationOut(BaseModel):
+    """What `secops rules validate` says about one YAML text; nothing is stored."""
+
+    ok: bool
+    loaded: int = Field(description="Single-event rules that compiled")
+    correlations: int = Field(description="Correlation rules that parsed")
+    rejected: int
+    errors: list[RuleLoadError]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class HuntIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule_ids: list[str] = Field(
+        min_length=1, max_length=100, examples=[["52fccf69-72d5-4801-9d53-21b66d1f15ae"]]
+    )
+    since: str = Field(
+        max_length=64, description="A duration back from now (30d, 12h, 90m) or an ISO-8601 time"
+    )
+    until: str | None = Field(
+        None, max_length=64, description="Same forms as `since`; now if unset"
+    )
+
+
+class HuntOut(BaseModel):
+    hunt_id: str = Field(description="Carried by the hunt alerts it raised")
+    since: str
+    rules: int
+    correlations: int
+    events: int
+    matches: int
+    alerts_created: int
+    alerts_updated: int

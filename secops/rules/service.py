@@ -1,0 +1,205 @@
+"""What the API does with rules: list, read, enable/disable, validate, hunt.
+
+Enabling and disabling write the rule's state (``state``) and an entry of the
+audit trail (``rule.enable`` / ``rule.disable``, with the reason). A disabled
+rule raises no alert in the running pipeline within ``state.REFRESH_SECONDS``;
+a disabled base rule also stops feeding its correlations (their windows get
+none of its matches), and a disabled correlation rule raises no alert, so
+disabling is an off switch for everything a rule contributes. (One exception:
+a correlation that reads another correlation still sees the disabled one's
+results; such chains are rare.) Disabling changes nothing in stored alerts, nor
+in hunts: a hunt runs exactly the rules it is asked to run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from secops import audit
+from secops.audit.service import Actor
+from secops.context import Context
+from secops.detect.models import RuleMeta
+from secops.detect.validate import validate
+from secops.errors import InvalidInputError, RuleError
+from secops.hunt import hunt
+from secops.rules.catalog import load_catalog, rule_yaml
+from secops.rules.models import (
+    HuntOut,
+    RuleDetail,
+    RuleFilter,
+    RuleLoadError,
+    RulePage,
+    RuleState,
+    RuleView,
+    ValidationOut,
+)
+from secops.rules.state import rule_state, rule_states, set_rule_state
+
+MAX_PAGE = 500
+# A hunt of the API runs inside the request: it refuses ranges of more events than
+# this (the `secops rules hunt` command has no such bound and shows progress).
+HUNT_MAX_EVENTS = 200_000
+MAX_RULE_TEXT = 256 * 1024
+
+
+def load_error(error: RuleError) -> RuleLoadError:
+    return RuleLoadError(
+        path=error.path,
+        line=error.line,
+        reason=error.message,
+        location=f"{error.path or '?'}:{error.line or 1}: {error.message}",
+    )
+
+
+def _view(meta: RuleMeta, state: RuleState | None) -> RuleView:
+    return RuleView(
+        id=meta.id,
+        name=meta.name,
+        title=meta.title,
+        level=meta.level,
+        tags=list(meta.tags),
+        logsource=dict(meta.logsource),
+        path=meta.path,
+        kind=meta.kind,
+        description=meta.description,
+        enabled=state is None or state.enabled,
+        state=state,
+    )
+
+
+def _matches(view: RuleView, flt: RuleFilter) -> bool:
+    if flt.level and view.level not in flt.level:
+        return False
+    if flt.tag and not set(flt.tag) & set(view.tags):
+        return False
+    if flt.enabled is not None and view.enabled is not flt.enabled:
+        return False
+    if flt.kind and view.kind != flt.kind:
+        return False
+    if flt.text:
+        needle = flt.text.lower()
+        hay = (view.id, view.title, view.description or "", view.path or "", view.name or "")
+        if not any(needle in h.lower() for h in hay):
+            return False
+    return True
+
+
+def list_rules(
+    ctx: Context, *, flt: RuleFilter | None = None, offset: int = 0, limit: int = 100
+) -> RulePage:
+    """Every loaded rule matching ``flt`` (one page), and every rule rejected at load time."""
+    flt = flt or RuleFilter()
+    catalog = load_catalog(ctx.settings)
+    states = rule_states(ctx)
+    views = [_view(m, states.get(m.id)) for m in catalog.metas()]
+    found = [v for v in views if _matches(v, flt)]
+    limit = max(1, min(limit, MAX_PAGE))
+    return RulePage(
+        total=len(found),
+        offset=offset,
+        limit=limit,
+        items=found[offset : offset + limit],
+        errors=[load_error(e) for e in catalog.errors],
+    )
+
+
+def get_rule(ctx: Context, *, rule_id: str) -> RuleDetail:
+    meta = load_catalog(ctx.settings).find(rule_id)
+    view = _view(meta, rule_state(ctx, rule_id=meta.id))
+    return RuleDetail(**view.model_dump(), yaml=rule_yaml(meta))
+
+
+def disable_rule(ctx: Context, *, rule_id: str, actor: Actor, reason: str) -> RuleView:
+    return _set_enabled(ctx, rule_id=rule_id, actor=actor, enabled=False, reason=reason)
+
+
+def enable_rule(ctx: Context, *, rule_id: str, actor: Actor, reason: str | None = None) -> RuleView:
+    return _set_enabled(ctx, rule_id=rule_id, actor=actor, enabled=True, reason=reason)
+
+
+def _set_enabled(
+    ctx: Context, *, rule_id: str, actor: Actor, enabled: bool, reason: str | None
+) -> RuleView:
+    meta = load_catalog(ctx.settings).find(rule_id)
+    if not enabled and not (reason or "").strip():
+        raise InvalidInputError("disabling a rule needs a reason")
+    before = rule_state(ctx, rule_id=meta.id)
+    state = set_rule_state(ctx, rule_id=meta.id, enabled=enabled, by=actor.name, reason=reason)
+    audit.record(
+        ctx,
+        actor=actor,
+        action="rule.enable" if enabled else "rule.disable",
+        target=f"rule:{meta.id}",
+        outcome="success",
+        details={
+            "reason": reason,
+            "title": meta.title,
+            "was_enabled": before is None or before.enabled,
+        },
+    )
+    return _view(meta, state)
+
+
+def validate_text(ctx: Context, *, text: str) -> ValidationOut:
+    """Validate one rule file's text as the pipeline would load it; nothing is kept."""
+    if not text.strip():
+        raise InvalidInputError("the body is empty: send a Sigma rule as YAML")
+    if len(text.encode()) > MAX_RULE_TEXT:
+        raise InvalidInputError(f"a rule text is at most {MAX_RULE_TEXT} bytes")
+    settings = ctx.settings
+    with tempfile.TemporaryDirectory(prefix="secops-validate-") as tmp:
+        path = Path(tmp) / "rule.yml"
+        path.write_text(text, encoding="utf-8")
+        report = validate(
+            [path],
+            mapping_file=settings.detect_mapping_file,
+            placeholders=settings.detect_placeholders,
+        )
+    errors = []
+    for error in report.errors:
+        shown = RuleError(error.message, path="body", line=error.line)
+        errors.append(load_error(shown))
+    warnings = [
+        f"no logsource mapping, evaluated on every event: {u.split(': ', 1)[-1]}"
+        for u in report.unrouted
+    ]
+    return ValidationOut(
+        ok=report.ok,
+        loaded=report.loaded,
+        correlations=report.correlations,
+        rejected=report.rejected,
+        errors=errors,
+        warnings=warnings,
+    )
+
+
+def hunt_rules(
+    ctx: Context, *, rule_ids: Sequence[str], since: str, until: str | None = None
+) -> HuntOut:
+    """Run the rules (and what their correlations read) over stored events, synchronously.
+
+    Bounded: a range of more than ``HUNT_MAX_EVENTS`` events is refused before any
+    event is read.
+    """
+    ruleset = load_catalog(ctx.settings).subset(rule_ids)
+
+    def bound(total: int) -> None:
+        if total > HUNT_MAX_EVENTS:
+            raise InvalidInputError(
+                f"{total} events in the range; the API hunts at most {HUNT_MAX_EVENTS}: "
+                "narrow the range or run `secops rules hunt`"
+            )
+
+    report = hunt(ctx, ruleset=ruleset, since=since, until=until, on_total=bound)
+    return HuntOut(
+        hunt_id=report.hunt_id,
+        since=report.since,
+        rules=report.rules,
+        correlations=report.correlations,
+        events=report.events,
+        matches=report.matches,
+        alerts_created=report.alerts_created,
+        alerts_updated=report.alerts_updated,
+    )
