@@ -7,6 +7,7 @@ from api.routes import (
     apikeys,
     audit,
     auth,
+    compliance,
     health,
     ingest,
     metrics,
@@ -20,6 +21,7 @@ from api.routes import (
 ROUTERS: list[APIRouter] = [health.router, ingest.router]
 ROUTERS += [auth.router, users.router, apikeys.router]
 ROUTERS += [audit.router]
+ROUTERS += [compliance.router]
 ROUTERS += [alerts.router, suppressions.router, notifications.router]
 ROUTERS += [rules.router]
 ROUTERS += [sources.router]
