@@ -100,10 +100,12 @@ class HuntIn(BaseModel):
         min_length=1, max_length=100, examples=[["52fccf69-72d5-4801-9d53-21b66d1f15ae"]]
     )
     since: str = Field(
-        max_length=64, description="A duration back from now (30d, 12h, 90m) or an ISO-8601 time"
+        max_length=64,
+        description="A duration back from now (30d, 12h, 90m) or an ISO-8601 time",
+        examples=["30d"],
     )
     until: str | None = Field(
-        None, max_length=64, description="Same forms as `since`; now if unset"
+        None, max_length=64, description="Same forms as `since`; now if unset", examples=["1h"]
     )
 
 

@@ -129,12 +129,20 @@ def test_success_answers_have_a_schema(doc: dict[str, Any]) -> None:
 def test_request_bodies_have_examples(doc: dict[str, Any]) -> None:
     schemas = doc["components"]["schemas"]
 
-    def example_of(media: dict[str, Any]) -> Any:
+    def has_examples(schema: dict[str, Any]) -> bool:
+        # On the schema itself, or on each of its properties (pydantic Field examples).
+        if ref := schema.get("$ref"):
+            schema = schemas[ref.split("/")[-1]]
+        if "examples" in schema or "example" in schema:
+            return True
+        props = schema.get("properties", {})
+        return bool(props) and all("examples" in p or "example" in p for p in props.values())
+
+    def example_of(media: dict[str, Any]) -> bool:
         if "example" in media or "examples" in media:
             return True
         schema = media.get("schema", {})
-        refs = [schema.get("$ref")] + [s.get("$ref") for s in schema.get("anyOf", [])]
-        return any(ref and schemas[ref.split("/")[-1]].get("examples") for ref in refs)
+        return any(has_examples(s) for s in [schema, *schema.get("anyOf", [])])
 
     def problem(method: str, path: str, op: dict[str, Any]) -> str | None:
         body = op.get("requestBody")
