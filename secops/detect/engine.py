@@ -18,13 +18,13 @@ included) on every event: the baseline that the fast path must agree with.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ahocorasick
 
 from secops.detect.ir import KEYWORD_PATHS
-from secops.detect.literals import required_numbers, screen
+from secops.detect.literals import required_all, required_numbers, screen
 from secops.detect.mapping import Condition, expand_condition, norm_value
 from secops.detect.models import RuleMatch
 from secops.detect.ruleset import CompiledRule, RuleSet
@@ -41,8 +41,8 @@ from secops.detect.values import (
 )
 
 _SEPARATOR = "\x1f"
-# Bound of the routing memo (distinct combinations of routing values remembered).
-_ROUTE_MEMO = 4096
+# Bound of each memo (routing values, sets of literals found) in entries.
+_MEMO = 4096
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,29 @@ class _Plan:
 
     always: tuple[int, ...]  # rules without a required literal or number
     gates: tuple[tuple[Fetch, dict[float, tuple[int, ...]]], ...]  # field -> number -> rules
-    automaton: Any  # ahocorasick.Automaton: literal -> tuple of rule positions, or None
+    automaton: Any  # ahocorasick.Automaton: literal -> index into hits, or None
+    hits: tuple[tuple[tuple[int, int], ...], ...]  # per literal: (rule position, group bit)
+    groups: dict[int, int]  # rule position -> the bits of all its literal groups
     getters: tuple[Getter, ...]  # the haystack's fields (full-text fields excepted)
     wide: tuple[Getter, ...]  # the full-text fields some literal rules read
     screen: tuple[str, ...]  # one of them is in the full text if a wide rule's literal is
     wide_rules: frozenset[int]  # the literal rules that read a full-text field
     size: int  # number of candidate rules (for statistics)
+    # Literals found -> rules they complete; the same few sets recur event after event.
+    done: dict[frozenset[int], tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    def complete(self, seen: frozenset[int]) -> tuple[int, ...]:
+        """The rules each of whose literal groups has a literal among those seen."""
+        rules = self.done.get(seen)
+        if rules is None:
+            masks: dict[int, int] = {}
+            for index in seen:
+                for pos, bit in self.hits[index]:
+                    masks[pos] = masks.get(pos, 0) | bit
+            rules = tuple(pos for pos, mask in masks.items() if mask == self.groups[pos])
+            if len(self.done) < _MEMO:
+                self.done[seen] = rules
+        return rules
 
 
 def _texts(getters: Sequence[Getter], event: Event) -> str:
@@ -110,7 +127,7 @@ class _Router:
         if hits is None:
             hits = self._route(key)
             # Keyed by raw values, so only strings: 1, 1.0 and True are equal keys.
-            if len(self._memo) < _ROUTE_MEMO and all(
+            if len(self._memo) < _MEMO and all(
                 type(v) is str or v is MISSING or v is None for v in key
             ):
                 self._memo[key] = hits
@@ -192,8 +209,10 @@ class DetectionEngine:
                 if number is not None:
                     found.update(table.get(number, ()))
         if plan.automaton is not None:
-            for _, positions in plan.automaton.iter(_texts(plan.getters, event)):
-                found.update(positions)
+            text = _texts(plan.getters, event)
+            seen = frozenset([index for _, index in plan.automaton.iter(text)])
+            if seen:
+                found.update(plan.complete(seen))
         if plan.screen:
             text = _texts(plan.wide, event)
             for gram in plan.screen:
@@ -211,7 +230,8 @@ class DetectionEngine:
             positions.update(self._router.buckets[bucket])
         always: list[int] = []
         gates: dict[tuple[str, ...], dict[float, list[int]]] = {}
-        words: dict[str, list[int]] = {}
+        words: dict[str, list[tuple[int, int]]] = {}
+        groups: dict[int, int] = {}
         paths: set[str] = set()
         wide_rules: list[int] = []
         wide_words: set[str] = set()
@@ -227,17 +247,23 @@ class DetectionEngine:
                         table.setdefault(number, []).append(pos)
                 continue
             paths |= rule.paths
+            # A rule reading full text keeps to one literal group, the one the screen covers.
+            required: tuple[frozenset[str], ...] = (rule.literals,)
             if not rule.paths.isdisjoint(KEYWORD_PATHS):
                 wide_rules.append(pos)
                 wide_words |= rule.literals
-            for literal in rule.literals:
-                words.setdefault(literal, []).append(pos)
+            else:
+                required = required_all(rule.tree)
+            groups[pos] = (1 << len(required)) - 1
+            for bit, group in enumerate(required):
+                for literal in group:
+                    words.setdefault(literal, []).append((pos, 1 << bit))
         automaton = None
         narrow = sorted(paths.difference(KEYWORD_PATHS))
         if words and narrow:
             automaton = ahocorasick.Automaton()
-            for literal, rule_positions in words.items():
-                automaton.add_word(literal, tuple(rule_positions))
+            for index, literal in enumerate(words):
+                automaton.add_word(literal, index)
             automaton.make_automaton()
         return _Plan(
             always=tuple(always),
@@ -246,6 +272,8 @@ class DetectionEngine:
                 for fields, table in sorted(gates.items())
             ),
             automaton=automaton,
+            hits=tuple(tuple(pairs) for pairs in words.values()),
+            groups=groups,
             getters=tuple(getter(p) for p in narrow),
             wide=tuple(getter(p) for p in sorted(paths.intersection(KEYWORD_PATHS))),
             screen=screen(wide_words),

@@ -41,6 +41,22 @@ def required(node: Node) -> frozenset[str] | None:
     return None
 
 
+def required_all(node: Node) -> tuple[frozenset[str], ...]:
+    """Sets of literals of which each must have one in the event for the rule to match.
+
+    :func:`required` picks one such set; an AND yields one per child that has one
+    (a group implied by a smaller one dropped). Empty when :func:`required` is None.
+    """
+    if isinstance(node, And):
+        groups: set[frozenset[str]] = set()
+        for child in node.children:
+            groups.update(required_all(child))
+        kept = [g for g in groups if not any(o < g for o in groups)]
+        return tuple(sorted(kept, key=lambda g: (-min(map(len, g)), len(g), sorted(g))))
+    one = required(node)
+    return () if one is None else (one,)
+
+
 def string_paths(node: Node) -> frozenset[str]:
     """Every ECS path a string test of the tree reads (what the haystack is built from)."""
     if isinstance(node, StrTest):

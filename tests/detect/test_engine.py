@@ -168,3 +168,25 @@ def test_routing_memo_gives_the_routes_of_a_fresh_router(value: object) -> None:
         engine.match({"event": {"dataset": "windows"}, "winlog": {"channel": other}}, "0")
     event = {"event": {"dataset": "windows"}, "winlog": {"channel": value, "event_id": 1}}
     assert [m.rule.id for m in engine.match(event, "1")] == _both([rule], event)[1]
+
+
+def test_a_rule_is_evaluated_only_when_each_of_its_literal_groups_is_found() -> None:
+    rule = rule_from(
+        {
+            "a": {"TargetImage|endswith": "\\lsass.exe"},
+            "b": {"CallTrace|contains": "dbghelp.dll"},
+            "condition": "a and b",
+        },
+        logsource={"product": "windows", "category": "process_access"},
+    )
+    engine = DetectionEngine(RuleSet(rules=[rule]))
+    data = {"TargetImage": "C:\\Windows\\System32\\lsass.exe", "CallTrace": "ntdll.dll"}
+    channel = "Microsoft-Windows-Sysmon/Operational"
+    event = {
+        "event": {"dataset": "windows"},
+        "winlog": {"channel": channel, "event_id": "10", "event_data": data},
+    }
+    assert engine.candidates(event) == []
+    data["CallTrace"] = "x|DbgHelp.dll+0x12"
+    assert engine.candidates(event) == [rule]
+    assert _both([rule], event) == ([rule.meta.id], [rule.meta.id])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secops.detect.literals import required_numbers, screen
+from secops.detect.literals import required_all, required_numbers, screen
 
 from .helpers import rule_from
 
@@ -39,3 +39,21 @@ def test_screen_covers_every_literal_with_few_grams() -> None:
     assert all(any(g in lit for g in grams) for lit in literals)
     assert screen(["é"]) == ("é",)
     assert screen([]) == ()
+
+
+def test_required_all_keeps_a_group_per_and_child() -> None:
+    rule = rule_from(
+        {
+            "a": {"TargetImage|endswith": "\\lsass.exe"},
+            "b": {"CallTrace|contains": ["dbghelp.dll", "dbgcore.dll"]},
+            "c": {"GrantedAccess": "0x1fffff"},
+            "condition": "a and (b or c) and not 1 of x*",
+            "x": {"SourceImage|endswith": "\\trusted.exe"},
+        },
+        logsource={"product": "windows", "category": "process_access"},
+    )
+    assert set(required_all(rule.tree)) == {
+        frozenset({"\\lsass.exe"}),
+        frozenset({"dbghelp.dll", "dbgcore.dll", "0x1fffff"}),
+    }
+    assert rule.literals in required_all(rule.tree)
