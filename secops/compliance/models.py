@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 CheckStatus = Literal["pass", "warn", "fail", "error"]
 OverallStatus = Literal["pass", "warn", "fail", "error", "unknown"]
@@ -103,6 +103,14 @@ class ReportRequest(BaseModel):
 
     period_start: datetime
     period_end: datetime | None = Field(None, description="Now if unset")
+
+    @field_validator("period_start", "period_end")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        # Python accepts offsets up to +-23:59, Elasticsearch only +-18:00: send UTC.
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 ReportVerifyReason = Literal[
