@@ -32,10 +32,9 @@ from secops.detect.values import (
     MISSING,
     Event,
     Fetch,
-    Getter,
     as_number,
+    collector,
     fetcher,
-    flatten_into,
     getter,
     to_text,
 )
@@ -54,8 +53,8 @@ class _Plan:
     automaton: Any  # ahocorasick.Automaton: literal -> index into hits, or None
     hits: tuple[tuple[tuple[int, int], ...], ...]  # per literal: (rule position, group bit)
     groups: dict[int, int]  # rule position -> the bits of all its literal groups
-    getters: tuple[Getter, ...]  # the haystack's fields (full-text fields excepted)
-    wide: tuple[Getter, ...]  # the full-text fields some literal rules read
+    narrow: Fetch  # values of the haystack's fields (full-text fields excepted)
+    wide: Fetch  # values of the full-text fields some literal rules read
     screen: tuple[str, ...]  # one of them is in the full text if a wide rule's literal is
     wide_rules: frozenset[int]  # the literal rules that read a full-text field
     size: int  # number of candidate rules (for statistics)
@@ -76,20 +75,9 @@ class _Plan:
         return rules
 
 
-def _texts(getters: Sequence[Getter], event: Event) -> str:
+def _texts(collect: Fetch, event: Event) -> str:
     """The lower-cased values of the fields, joined by a separator."""
-    texts: list[str] = []
-    for get in getters:
-        value = get(event)
-        if value is MISSING or value is None:
-            continue
-        if isinstance(value, list | tuple):
-            flat: list[Any] = []
-            flatten_into(value, flat)
-            texts.extend(map(to_text, flat))
-        else:
-            texts.append(to_text(value))
-    return _SEPARATOR.join(texts).lower()
+    return _SEPARATOR.join(map(to_text, collect(event))).lower()
 
 
 class _Router:
@@ -209,7 +197,7 @@ class DetectionEngine:
                 if number is not None:
                     found.update(table.get(number, ()))
         if plan.automaton is not None:
-            text = _texts(plan.getters, event)
+            text = _texts(plan.narrow, event)
             seen = frozenset([index for _, index in plan.automaton.iter(text)])
             if seen:
                 found.update(plan.complete(seen))
@@ -274,8 +262,8 @@ class DetectionEngine:
             automaton=automaton,
             hits=tuple(tuple(pairs) for pairs in words.values()),
             groups=groups,
-            getters=tuple(getter(p) for p in narrow),
-            wide=tuple(getter(p) for p in sorted(paths.intersection(KEYWORD_PATHS))),
+            narrow=collector(narrow),
+            wide=collector(sorted(paths.intersection(KEYWORD_PATHS))),
             screen=screen(wide_words),
             wide_rules=frozenset(wide_rules),
             size=len(positions),

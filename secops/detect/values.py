@@ -77,6 +77,46 @@ def flatten_into(value: Any, out: list[Any]) -> None:
         out.append(value)
 
 
+def collector(paths: Sequence[str]) -> Fetch:
+    """The values of all the paths in one list, as :func:`fetcher` gives each path's.
+
+    Paths under one parent (``winlog.event_data.*``) are read from a single
+    walk to the parent; where that walk fails, each path's own getter decides.
+    """
+    groups: dict[tuple[str, ...], list[tuple[str, str, Getter]]] = {}
+    for path in paths:
+        *parent, leaf = path.split(".")
+        groups.setdefault(tuple(parent), []).append((leaf, path, getter(path)))
+    plan = [(parent, tuple(leaves)) for parent, leaves in groups.items()]
+
+    def collect(ev: Event) -> list[Any]:
+        out: list[Any] = []
+        for parent, leaves in plan:
+            node: Any = ev
+            try:
+                for part in parent:
+                    node = node[part]
+            except (KeyError, TypeError, IndexError):
+                node = None
+            if type(node) is dict:
+                for leaf, path, _ in leaves:
+                    value = node.get(leaf, MISSING)
+                    if value is MISSING:  # the getter's fallback: a flat dotted key
+                        value = ev.get(path, MISSING)
+                    if value is MISSING or value is None:
+                        continue
+                    if isinstance(value, list | tuple):
+                        flatten_into(value, out)
+                    else:
+                        out.append(value)
+            else:
+                for _, _, get in leaves:
+                    flatten_into(get(ev), out)
+        return out
+
+    return collect
+
+
 def fetcher(paths: Sequence[str]) -> Fetch:
     """All values of a field that may live at several paths."""
     getters = [getter(p) for p in paths]
