@@ -348,12 +348,15 @@ def verify_report(
         result.reason, result.detail = "malformed", exc.message
         return result
     result.key_id = key_id(key)
-    if not signature_valid(key, digest, document["signature"]):
-        if document["key_id"] != result.key_id:
-            result.reason = "wrong_key"
-            result.detail = f"signed by key {document['key_id']}, not {result.key_id}"
-        else:
-            result.reason, result.detail = "bad_signature", "the signature does not verify"
+    valid = signature_valid(key, digest, document["signature"])
+    if document["key_id"] != result.key_id:
+        result.reason = "wrong_key"
+        result.detail = f"the report names key {document['key_id']}, checked with {result.key_id}"
+        if valid:
+            result.detail += ", which signed it"
+        return result
+    if not valid:
+        result.reason, result.detail = "bad_signature", "the signature does not verify"
         return result
     if ctx is not None:
         entry = _audit_entry(ctx, report_id)
