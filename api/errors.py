@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from elasticsearch import ApiError, ConnectionError as ESConnectionError
+from elasticsearch import ApiError
+from elasticsearch import ConnectionError as ESConnectionError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel

@@ -66,9 +66,9 @@ def namespace() -> str:
 def settings(es_url: str, namespace: str, tmp_path: Path) -> Iterator[Settings]:
     """Settings of a development instance bound to the session's node and the test's namespace.
 
-    At the end the namespace's own indices and templates are dropped, so the node's
-    cluster state stays small across the suite (this distribution cannot delete
-    data streams; those stay).
+    At the end the namespace's own indices are dropped, so the node's cluster state
+    stays small across the suite (this distribution cannot delete data streams;
+    those stay). Templates are cluster-wide and stay.
     """
     yield Settings(
         dev_mode=True,
@@ -86,10 +86,6 @@ def drop_namespace(es_url: str, namespace: str) -> None:
         found = client.indices.get(index=pattern, expand_wildcards="all", allow_no_indices=True)
         if found:
             client.indices.delete(index=",".join(found))
-        templates = client.options(ignore_status=404).indices.get_index_template(name=pattern)
-        for tpl in templates.get("index_templates", []):
-            # A template that a data stream still uses cannot go; it is small.
-            client.options(ignore_status=(400, 404)).indices.delete_index_template(name=tpl["name"])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,6 +1,6 @@
 """Apply the versioned index templates of ``mappings/`` idempotently at start-up.
 
-Each JSON file there is one composable index template plus a few keys of ours:
+Each JSON file there is one cluster-wide composable index template plus a few keys of ours:
 ``kind`` (``data_stream`` or ``index``), ``version`` and, for a regular index,
 ``name``. ``{namespace}`` and ``{retention_days}`` are filled in from the settings.
 A template whose recorded version and parameters already match is left alone;
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -40,13 +41,17 @@ class BootstrapReport:
 
 
 def load_specs(*, namespace: str, retention_days: int) -> list[MappingSpec]:
-    """Every mapping file, rendered for one namespace."""
+    """Every mapping file: its cluster-wide template, and the index of ``namespace``.
+
+    Templates match every namespace (``{namespace}`` becomes ``*`` in their
+    patterns), so a new namespace costs no template update, only its indices.
+    """
     specs = []
     folder = resources.files("secops.store") / "mappings"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".json"):
             continue
-        text = entry.read_text().replace("{namespace}", namespace)
+        text = entry.read_text().replace("{namespace}", "*")
         text = text.replace("{retention_days}", str(retention_days))
         raw = json.loads(text)
         stem = entry.name.removesuffix(".json")
@@ -54,7 +59,11 @@ def load_specs(*, namespace: str, retention_days: int) -> list[MappingSpec]:
         version = int(raw.pop("version"))
         index_name = raw.pop("name", None)
         raw.pop("_comment", None)
-        raw["_meta"] = {"managed_by": "secops", "version": version, "retention_days": retention_days}
+        raw["_meta"] = {
+            "managed_by": "secops",
+            "version": version,
+            "retention_days": retention_days,
+        }
         if kind == "data_stream":
             index = None
         else:
@@ -62,6 +71,10 @@ def load_specs(*, namespace: str, retention_days: int) -> list[MappingSpec]:
             index = f"secops-{namespace}-{index_name}"
         specs.append(MappingSpec(name=stem, kind=kind, version=version, body=raw, index=index))
     return specs
+
+
+def template_name(spec: MappingSpec) -> str:
+    return f"secops-{spec.name}"
 
 
 def _current_meta(es: Elasticsearch, template: str) -> dict[str, Any] | None:
@@ -76,33 +89,48 @@ def _current_meta(es: Elasticsearch, template: str) -> dict[str, Any] | None:
 
 
 def bootstrap(es: Elasticsearch, *, namespace: str, retention_days: int) -> BootstrapReport:
-    """Make the cluster hold secops' templates and indices for ``namespace``."""
+    """Make the cluster hold secops' templates, and the indices of ``namespace``."""
     report = BootstrapReport()
-    for spec in load_specs(namespace=namespace, retention_days=retention_days):
-        template = f"secops-{namespace}-{spec.name}"
+    specs = load_specs(namespace=namespace, retention_days=retention_days)
+    for spec in specs:
+        template = template_name(spec)
         try:
             if _current_meta(es, template) == spec.body["_meta"]:
                 report.unchanged.append(template)
             else:
                 es.indices.put_index_template(name=template, **spec.body)
                 report.applied.append(template)
-            if spec.index is not None:
-                _ensure_index(es, spec, report)
         except ApiError as exc:
             raise StoreError(f"cannot apply template: {exc}", where=template) from exc
+    _ensure_indices(es, namespace, [s for s in specs if s.index is not None], report)
     return report
 
 
-def _ensure_index(es: Elasticsearch, spec: MappingSpec, report: BootstrapReport) -> None:
+def _ensure_indices(
+    es: Elasticsearch, namespace: str, specs: list[MappingSpec], report: BootstrapReport
+) -> None:
+    existing = set(
+        es.indices.get(index=f"secops-{namespace}-*", expand_wildcards="all", allow_no_indices=True)
+    )
+    missing = [s for s in specs if s.index not in existing]
+    for spec in specs:
+        if spec.index in existing:
+            # Mappings only grow between versions: add new fields to the live index.
+            mappings = spec.body["template"].get("mappings", {})
+            es.indices.put_mapping(index=spec.index, properties=mappings.get("properties", {}))
+    # Created side by side: the master batches concurrent creations into few updates.
+    with ThreadPoolExecutor(max_workers=min(8, len(missing) or 1)) as pool:
+        for created in pool.map(lambda spec: _create(es, spec), missing):
+            if created is not None:
+                report.indices_created.append(created)
+
+
+def _create(es: Elasticsearch, spec: MappingSpec) -> str | None:
     assert spec.index is not None
-    if es.indices.exists(index=spec.index):
-        # Mappings only grow between versions: add new fields to the live index.
-        mappings = spec.body["template"].get("mappings", {})
-        es.indices.put_mapping(index=spec.index, properties=mappings.get("properties", {}))
-        return
     try:
         es.indices.create(index=spec.index)
-        report.indices_created.append(spec.index)
     except ApiError as exc:
-        if "resource_already_exists" not in str(exc):
-            raise
+        if "resource_already_exists" in str(exc):
+            return None
+        raise StoreError(f"cannot create index: {exc}", where=spec.index) from exc
+    return spec.index

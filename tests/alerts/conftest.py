@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 
 import pytest
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import Elasticsearch
 
 from secops.context import Context, build_context
 from secops.settings import Settings
@@ -17,10 +16,6 @@ def drop_namespace(es: Elasticsearch, namespace: str) -> None:
     names = es.indices.get(index=f"secops-{namespace}-*", expand_wildcards="all")
     if names:
         es.indices.delete(index=",".join(names))
-    # Templates still used by an events data stream stay (this node cannot delete streams).
-    for name in es.indices.get_index_template(name=f"secops-{namespace}-*")["index_templates"]:
-        with contextlib.suppress(ApiError):
-            es.indices.delete_index_template(name=name["name"])
 
 
 @pytest.fixture

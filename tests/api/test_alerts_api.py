@@ -46,7 +46,6 @@ def drop_namespace(ctx: Context) -> None:
     names = ctx.es.indices.get(index=f"secops-{ctx.settings.namespace}-*")
     if names:
         ctx.es.indices.delete(index=",".join(names))
-    ctx.es.indices.delete_index_template(name=f"secops-{ctx.settings.namespace}-*")
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ def ctx(settings: Settings) -> Iterator[Context]:
     names = context.es.indices.get(index=pattern, expand_wildcards="all")
     if names:
         context.es.indices.delete(index=",".join(names))
-    context.es.indices.delete_index_template(name=pattern)
     context.close()
 
 

@@ -62,7 +62,6 @@ def drop_namespace(ctx: Context) -> None:
     names = ctx.es.indices.get(index=pattern, expand_wildcards="all")
     if names:
         ctx.es.indices.delete(index=",".join(names))
-    ctx.es.indices.delete_index_template(name=pattern)
 
 
 def later(now: datetime, seconds: float) -> datetime:

@@ -12,28 +12,37 @@ def test_bootstrap_creates_templates_and_indices_idempotently(
     es: Elasticsearch, settings: Settings
 ) -> None:
     ns = settings.namespace
-    first = bootstrap(es, namespace=ns, retention_days=30)
+    first = bootstrap(es, namespace=ns, retention_days=settings.retention_days)
     names = IndexNames(ns)
-    assert f"secops-{ns}-events" in first.applied
     assert set(first.indices_created) >= {names.alerts, names.audit, names.state, names.deadletter}
+    assert set(first.applied) | set(first.unchanged) >= {"secops-events", "secops-alerts"}
 
-    second = bootstrap(es, namespace=ns, retention_days=30)
+    second = bootstrap(es, namespace=ns, retention_days=settings.retention_days)
     assert second.applied == []
     assert second.indices_created == []
-    assert f"secops-{ns}-events" in second.unchanged
+    assert "secops-events" in second.unchanged
+
+    # A new namespace costs no template update, only its own indices.
+    other = bootstrap(es, namespace=ns + "b", retention_days=settings.retention_days)
+    assert other.applied == []
+    assert IndexNames(ns + "b").alerts in other.indices_created
+    es.indices.delete(index=",".join(other.indices_created))
 
     # A changed retention re-applies the events template with the new lifecycle.
-    third = bootstrap(es, namespace=ns, retention_days=7)
-    assert f"secops-{ns}-events" in third.applied
-    tpl = es.indices.get_index_template(name=f"secops-{ns}-events")["index_templates"][0]
-    assert tpl["index_template"]["template"]["lifecycle"]["data_retention"] == "7d"
+    try:
+        third = bootstrap(es, namespace=ns, retention_days=7)
+        assert "secops-events" in third.applied
+        tpl = es.indices.get_index_template(name="secops-events")["index_templates"][0]
+        assert tpl["index_template"]["template"]["lifecycle"]["data_retention"] == "7d"
+    finally:
+        bootstrap(es, namespace=ns, retention_days=settings.retention_days)
 
 
 def test_event_written_to_data_stream_is_searchable_with_ecs_types(
     es: Elasticsearch, settings: Settings
 ) -> None:
     ns = settings.namespace
-    bootstrap(es, namespace=ns, retention_days=30)
+    bootstrap(es, namespace=ns, retention_days=settings.retention_days)
     stream = IndexNames(ns).events_stream("linux.sshd")
     doc = {
         "@timestamp": "2026-11-26T10:00:00.000Z",

@@ -30,7 +30,7 @@ def test_old_backing_indices_are_deleted_recent_events_and_other_data_kept(
     names = IndexNames(settings.namespace)
     other = IndexNames(settings.namespace + "x")
     for ns in (names, other):
-        bootstrap(es, namespace=ns.namespace, retention_days=30)
+        bootstrap(es, namespace=ns.namespace, retention_days=settings.retention_days)
     stream = names.events_stream("linux.sshd")
     _put(es, stream, [31, 400], "old")
     _put(es, other.events_stream("linux.sshd"), [400], "other")
@@ -56,7 +56,7 @@ def test_old_backing_indices_are_deleted_recent_events_and_other_data_kept(
 
 def test_a_young_write_index_is_not_rolled_over(es: Elasticsearch, settings: Settings) -> None:
     names = IndexNames(settings.namespace)
-    bootstrap(es, namespace=names.namespace, retention_days=30)
+    bootstrap(es, namespace=names.namespace, retention_days=settings.retention_days)
     _put(es, names.events_stream("windows"), [400], "e")
     result = enforce_retention(es, names=names, retention_days=30)
     assert result.rolled_over == []
