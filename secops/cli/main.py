@@ -7,17 +7,19 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from secops.cli import apikeys, audit, es, ingest, report, rules, up, users
+from secops.cli import apikeys, audit, bench, es, ingest, report, rules, up, users
 from secops.errors import SecopsError
 
 # Each module has `register(subparsers)`, which adds its commands with a `func`.
-COMMAND_MODULES = [up, es, audit, rules, ingest]
+COMMAND_MODULES = [up, es, audit, rules, ingest, bench]
 COMMAND_MODULES += [users, apikeys]
 COMMAND_MODULES += [report]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="secops", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="secops", description="secops: security monitoring and audit service"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in COMMAND_MODULES:
