@@ -88,7 +88,7 @@ def sshd_failures(start: int, n: int) -> list[RawRecord]:
     ]
 
 
-def wait_for(check: Callable[[], bool], *, timeout: float = 30.0, what: str = "") -> None:
+def wait_for(check: Callable[[], bool], *, timeout: float = 60.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
