@@ -157,13 +157,17 @@ class RetentionParams(Params):
 def retention_configured(run: CheckRun, params: RetentionParams) -> CheckOutcome:
     """Events are kept at least ``min_days``: in the settings and in the applied template."""
     configured = run.ctx.settings.retention_days
-    template_name = f"secops-{run.ctx.settings.namespace}-events"
-    try:
-        found = run.ctx.es.indices.get_index_template(name=template_name)["index_templates"]
-    except ApiError as exc:
-        if exc.meta.status != 404:
-            raise
-        found = []
+    # The events template is cluster-wide (secops-events); older deployments kept one
+    # per namespace.
+    found: list[dict[str, Any]] = []
+    for template_name in (f"secops-{run.ctx.settings.namespace}-events", "secops-events"):
+        try:
+            found = run.ctx.es.indices.get_index_template(name=template_name)["index_templates"]
+        except ApiError as exc:
+            if exc.meta.status != 404:
+                raise
+        if found:
+            break
     applied: int | None = None
     if found:
         meta = found[0]["index_template"].get("_meta") or {}
