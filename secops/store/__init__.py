@@ -5,4 +5,11 @@ from secops.store.client import make_client, resolve_url
 from secops.store.health import cluster_health
 from secops.store.names import IndexNames
 
-__all__ = ["BootstrapReport", "IndexNames", "bootstrap", "cluster_health", "make_client", "resolve_url"]
+__all__ = [
+    "BootstrapReport",
+    "IndexNames",
+    "bootstrap",
+    "cluster_health",
+    "make_client",
+    "resolve_url",
+]
