@@ -48,9 +48,7 @@ class NormalizeError(SecopsError):
 class RuleError(SecopsError):
     """A Sigma rule could not be loaded or compiled."""
 
-    def __init__(
-        self, message: str, *, path: str | None = None, line: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
         self.path = path
         self.line = line
         where = f"{path}:{line}" if path and line else path
