@@ -7,7 +7,9 @@ the reverse order, so nothing accepts records that cannot be carried further.
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Callable
+from types import FrameType
 
 import uvicorn
 
@@ -25,7 +27,13 @@ from secops.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def run(settings: Settings) -> None:
+    # SIGTERM (docker stop, systemd) stops as Ctrl-C does: through the finally below.
+    signal.signal(signal.SIGTERM, _interrupt)
     stops: list[Callable[[], object]] = []
     settings.keep_dev_secrets()
     try:
@@ -61,7 +69,11 @@ def run(settings: Settings) -> None:
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
         )
         log.info("API on http://%s:%d/api/v1", settings.api_host, settings.api_port)
-        server.run()  # returns on SIGINT/SIGTERM
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            # uvicorn shuts down gracefully, then re-raises the signal it caught.
+            log.info("stopping")
     finally:
         for stop in reversed(stops):
             try:
