@@ -6,9 +6,14 @@ Per event, the cost grows with the rules that could apply, not with all rules:
    are looked up in dicts built from the rules' logsources, giving the buckets
    of candidate rules;
 2. prefilter: for that combination of buckets a plan is built once and cached:
-   an Aho-Corasick automaton over the literals each rule requires, run over the
-   lower-cased values of the fields those rules read; a rule none of whose
-   literals occurs is skipped, a rule without literals is always evaluated;
+   an Aho-Corasick automaton over the literals each rule requires (one of each
+   AND-ed group), run over the lower-cased values of the fields those rules
+   read; a rule with a group none of whose literals occurs is skipped. The long
+   full-text fields (message, event.original) are not scanned by the automaton:
+   a few short strings that every literal of the rules reading them contains
+   are looked for with ``in``, and only if one is there are those rules run. A
+   rule without literals that needs a field to equal some numbers (an event id)
+   is looked up by the event's value; any other rule is always evaluated;
 3. the remaining rules' compiled matchers run on the event.
 
 ``evaluate_all=True`` skips both steps and evaluates every rule (its logsource

@@ -5,6 +5,11 @@ occurs in the lower-cased values of the fields the rule reads whenever the rule
 matches, or None when no such set exists (a negation, a number, a regex...).
 Such a rule is always evaluated; any other rule can be skipped when none of its
 literals is in the event.
+
+``required_all`` gives one such set per AND-ed part (all must be found),
+``required_numbers`` the numbers a field must equal (the gate of rules without
+literals), and ``screen`` a few short strings that stand for many literals when
+a long full-text field is searched.
 """
 
 from __future__ import annotations
