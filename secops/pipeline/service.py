@@ -24,10 +24,18 @@ class Pipeline:
 
 
 def start_pipeline(
-    ctx: Context, *, detector: Detector | None = None, config: WorkerConfig | None = None
+    ctx: Context,
+    *,
+    detector: Detector | None = None,
+    config: WorkerConfig | None = None,
+    metrics: Metrics | None = None,
 ) -> Pipeline:
-    """Open the spool of ``ctx.settings`` and start delivering it to the store."""
-    metrics = process_metrics()
+    """Open the spool of ``ctx.settings`` and start delivering it to the store.
+
+    ``metrics`` defaults to the process's own (what ``/metrics`` serves); a caller
+    running several pipelines in one process gives each its own.
+    """
+    metrics = metrics or process_metrics()
     settings = ctx.settings
     spool = Spool(
         settings.spool_dir, max_bytes=settings.spool_max_bytes, accounting=metrics.accounting

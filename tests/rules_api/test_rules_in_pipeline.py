@@ -24,6 +24,7 @@ from rules_api_support import (
 
 from api.app import create_app
 from secops import audit
+from secops.accounting import Metrics
 from secops.alerts.detector import build_detector
 from secops.context import Context, build_context
 from secops.normalize import normalize
@@ -46,7 +47,7 @@ def ctx(settings: Settings, tmp_path: Path) -> Iterator[Context]:
 
 @pytest.fixture
 def pipeline(ctx: Context) -> Iterator[Pipeline]:
-    running = start_pipeline(ctx, detector=build_detector(ctx))
+    running = start_pipeline(ctx, detector=build_detector(ctx), metrics=Metrics())
     yield running
     running.stop()
 

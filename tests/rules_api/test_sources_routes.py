@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from rules_api_support import person, sshd_failures, wait_for
 
 from api.app import create_app
+from secops.accounting import Metrics
 from secops.context import Context, build_context
 from secops.pipeline.service import start_pipeline
 from secops.records import RawRecord, Source
@@ -24,7 +25,7 @@ def ctx(settings: Settings) -> Iterator[Context]:
 
 
 def test_sources_show_counts_and_who_went_silent(ctx: Context) -> None:
-    pipeline = start_pipeline(ctx)
+    pipeline = start_pipeline(ctx, metrics=Metrics())  # counts of this test alone
     portal = Source("http", host="portal-1", application="legislative-portal")
     try:
         pipeline.spool.append(sshd_failures(0, 5))
