@@ -6,6 +6,14 @@ events writes the same ids and never duplicates an alert:
 - grouped (the default): rule id + group key + start of the grouping window the
   first event falls in; repeated matches inside the window update one alert;
 - ungrouped (window 0, or the rule tagged ``secops.group_by.none``): rule id + event id.
+
+Repeated correlation matches of one group fold the same way: one alert per
+correlation rule, group key and window, counting the events and how many times
+the correlation fired. Each firing carries a key (its first event and start), so
+a replayed firing is recognised even once the alert holds more event ids than
+it keeps.
+
+What happens to new activity after an alert was resolved: see `generations`.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ LIFTED = ("host.name", "user.name", "source.ip", "destination.ip")
 GROUP_TAG = "secops.group_by."
 CONFIDENTIAL_TAG = "secops.confidentiality"
 MAX_EVENTS_KEPT = 5  # trimmed copies of the first matching events
+MAX_FIRE_KEYS = 1000  # keys of the correlation firings an alert remembers
 _MAX_STRING = 1024
 
 
@@ -233,6 +242,8 @@ def from_correlation(
                 "type": match.correlation_type,
                 "value": match.value,
                 "base_rules": list(match.base_rules),
+                "fires": 1,
+                "fire_keys": [_digest(match.first_seen, *match.event_ids[:1])[:16]],
             },
         }
     )
@@ -262,11 +273,14 @@ def summarize(doc: dict[str, Any]) -> str:
     title = doc["rule"]["title"]
     parts: list[str] = []
     corr = doc.get("correlation")
-    if corr and corr.get("value") is not None:
+    fires = int(corr.get("fires", 1)) if corr else 1
+    measured = corr is not None and corr.get("value") is not None
+    if corr and measured:
         value = corr["value"]
         shown = int(value) if float(value).is_integer() else round(value, 2)
-        parts.append(f"{shown} ({corr['type'].replace('_', ' ')})")
-    elif doc["count"] > 1:
+        last = f"{shown} ({corr['type'].replace('_', ' ')})"
+        parts.append(f"fired {fires} times, last {last}," if fires > 1 else last)
+    if doc["count"] > 1 and (fires > 1 or not measured):
         parts.append(f"{doc['count']} events")
     user = get_path(doc, "user.name")
     if user:
@@ -286,16 +300,55 @@ def summarize(doc: dict[str, Any]) -> str:
     return f"{title}: {' '.join(parts)}" if parts else title
 
 
+def _fire_keys(doc: dict[str, Any]) -> list[str]:
+    return list((doc.get("correlation") or {}).get("fire_keys") or [])
+
+
+def fresh_part(existing: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
+    """``draft`` less what ``existing`` already holds; None when all of it is a replay.
+
+    An event id already held is a replay; so is a correlation firing whose key is held,
+    whatever its event ids (an alert keeps at most ``alert_max_event_ids`` of them).
+    """
+    held = set(existing.get("event_ids") or [])
+    ids = [e for e in draft["event_ids"] if e not in held]
+    # A draft folded from many matches may count more events than it lists ids.
+    count = max(len(ids), int(draft["count"]) - (len(draft["event_ids"]) - len(ids)))
+    keys = _fire_keys(draft)
+    if keys:
+        held_keys = set(_fire_keys(existing))
+        new_keys = [k for k in keys if k not in held_keys]
+        if not new_keys:
+            return None
+        correlation = {**draft["correlation"], "fire_keys": new_keys, "fires": len(new_keys)}
+        return {**draft, "event_ids": ids, "count": count, "correlation": correlation}
+    if not ids:
+        return None
+    return {**draft, "event_ids": ids, "count": count}
+
+
+def _merge_correlation(existing: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
+    old, new = existing.get("correlation") or {}, draft["correlation"]
+    keys = _fire_keys(existing) + _fire_keys(draft)
+    return {
+        **new,
+        "base_rules": sorted(set(old.get("base_rules") or []) | set(new["base_rules"])),
+        "fires": int(old.get("fires", 1)) + int(new.get("fires", 1)),
+        "fire_keys": keys[-MAX_FIRE_KEYS:],
+    }
+
+
 def merge(existing: dict[str, Any], draft: dict[str, Any], *, max_event_ids: int) -> bool:
     """Fold ``draft`` (a new match of the same alert) into ``existing``; False if nothing new.
 
-    Event ids already held are a replay and change nothing. Triage fields are left alone.
+    What `fresh_part` calls a replay changes nothing. Triage fields are left alone.
     """
-    held = set(existing.get("event_ids") or [])
-    fresh = [e for e in draft["event_ids"] if e not in held]
-    if not fresh:
+    part = fresh_part(existing, draft)
+    if part is None:
         return False
-    existing["count"] = int(existing.get("count", 0)) + len(fresh)
+    held = set(existing.get("event_ids") or [])
+    fresh = part["event_ids"]
+    existing["count"] = int(existing.get("count", 0)) + int(part["count"])
     existing["event_ids"] = (existing.get("event_ids") or []) + fresh[
         : max(0, max_event_ids - len(held))
     ]
@@ -307,8 +360,8 @@ def merge(existing: dict[str, Any], draft: dict[str, Any], *, max_event_ids: int
     existing["last_seen"] = iso(
         max(parse_time(existing["last_seen"]), parse_time(draft["last_seen"]))
     )
-    if draft.get("correlation"):
-        existing["correlation"] = draft["correlation"]
+    if part.get("correlation"):
+        existing["correlation"] = _merge_correlation(existing, part)
     existing["updated_at"] = draft["updated_at"]
     existing["summary"] = summarize(existing)
     return True

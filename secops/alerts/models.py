@@ -93,12 +93,22 @@ class Alert(BaseModel):
     confidential: bool = False
     event_ids: list[str] = Field(default_factory=list)
     events: list[dict[str, Any]] = Field(default_factory=list)
+    correlation: dict[str, Any] | None = Field(
+        None, description="type, last value, base rules, and how many times it fired"
+    )
     host: dict[str, Any] | None = None
     user: dict[str, Any] | None = None
     source: dict[str, Any] | None = None
     destination: dict[str, Any] | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
+    generation: int = Field(0, description="0, or n for the n-th alert after resolutions")
+    previous_alert_id: str | None = Field(
+        None, description="The resolved alert whose new activity raised this one"
+    )
+    superseded_by: str | None = Field(
+        None, description="The alert that took this one's new activity after resolution"
+    )
 
 
 class AlertWithEvents(Alert):

@@ -4,8 +4,10 @@
 documents, drops what a suppression stops, folds repeated matches into one
 alert per rule, group key and window, and writes them with bulk ``create``;
 an alert that already exists is merged and re-indexed under optimistic
-concurrency (``if_seq_no``/``if_primary_term``), never with a script. It never
-refreshes: the alerts index refreshes every 200 ms.
+concurrency (``if_seq_no``/``if_primary_term``), never with a script. New
+activity for a resolved alert raises its successor instead (see
+`secops.alerts.generations`). It never refreshes: the alerts index refreshes
+every 200 ms.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Protocol
 
 from elasticsearch import NotFoundError as ESNotFoundError
 
-from secops.alerts import build
+from secops.alerts import build, generations
 from secops.alerts.build import Grouping, iso, parse_time
 from secops.alerts.models import Alert, AlertKind, AlertWithEvents
 from secops.alerts.suppressions import Suppression, active_suppressions, record_hits
@@ -110,11 +112,33 @@ def write_alerts(
             doc["sla_due_at"] = iso(sla_due(ctx.settings, doc["severity"], now))
             pending[alert_id] = doc
     if pending:
-        conflicts = _create(ctx, pending, report, sink)
-        _merge_existing(ctx, {i: pending[i] for i in conflicts}, report)
+        _store(ctx, pending, report, sink, now=now)
     if hits:
         record_hits(ctx, hits=hits, now=now)
     return report
+
+
+def _store(
+    ctx: Context,
+    drafts: dict[str, dict[str, Any]],
+    report: WriteReport,
+    sink: AlertSink | None,
+    *,
+    now: datetime,
+) -> None:
+    """Create what is new, fold the rest into stored alerts, follow resolved ones' chains."""
+    to_create, to_fold = dict(drafts), dict[str, dict[str, Any]]()
+    for _ in range(_MAX_MERGE_ROUNDS):
+        if to_create:
+            to_fold.update({i: to_create[i] for i in _create(ctx, to_create, report, sink)})
+        if not to_fold:
+            return
+        to_create, to_fold = _fold(ctx, to_fold, report, now=now)
+    if to_create or to_fold:
+        pending = [*to_create, *to_fold]
+        raise StoreError(
+            f"alerts kept changing under {len(pending)} merges", where=",".join(pending)
+        )
 
 
 def _create(
@@ -140,43 +164,66 @@ def _create(
     return existing
 
 
-def _merge_existing(ctx: Context, drafts: dict[str, dict[str, Any]], report: WriteReport) -> None:
-    """Fold new matches into alerts already stored, retrying those a concurrent writer won."""
-    todo = dict(drafts)
-    for _ in range(_MAX_MERGE_ROUNDS):
-        if not todo:
-            return
-        found = ctx.es.mget(index=ctx.names.alerts, ids=list(todo))
-        ops: list[dict[str, Any]] = []
-        for hit in found["docs"]:
-            stored, draft = dict(hit["_source"]), todo[hit["_id"]]
-            if not build.merge(stored, draft, max_event_ids=ctx.settings.alert_max_event_ids):
-                report.unchanged.append(hit["_id"])
-                del todo[hit["_id"]]
+def _fold(
+    ctx: Context, drafts: dict[str, dict[str, Any]], report: WriteReport, *, now: datetime
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """One round of folding new matches into stored alerts, under optimistic concurrency.
+
+    An open alert takes the match; a resolved (or superseded) one passes what it does
+    not hold to its successor, after recording ``superseded_by``. Returns the alerts to
+    create next (successors) and the drafts to fold again (a concurrent writer won).
+    """
+    to_create: dict[str, dict[str, Any]] = {}
+    retry: dict[str, dict[str, Any]] = {}
+    successors: dict[str, tuple[str, dict[str, Any]]] = {}
+    ops: list[dict[str, Any]] = []
+    found = ctx.es.mget(index=ctx.names.alerts, ids=list(drafts))
+    for hit in found["docs"]:
+        alert_id, draft = hit["_id"], drafts[hit["_id"]]
+        if not hit.get("found"):
+            to_create[alert_id] = draft  # removed since the create failed: try again
+            continue
+        stored = dict(hit["_source"])
+        part = build.fresh_part(stored, draft)
+        if part is None:
+            report.unchanged.append(alert_id)
+            continue
+        if generations.is_closed_to_activity(stored):
+            next_id, next_doc = generations.successor(alert_id, stored, part)
+            if stored.get("superseded_by") == next_id:
+                to_create[next_id] = next_doc
                 continue
-            ops.append(
-                {
-                    "index": {
-                        "_index": ctx.names.alerts,
-                        "_id": hit["_id"],
-                        "if_seq_no": hit["_seq_no"],
-                        "if_primary_term": hit["_primary_term"],
-                    }
+            generations.mark_superseded(stored, by_id=next_id, now=now)
+            successors[alert_id] = (next_id, next_doc)
+        else:
+            build.merge(stored, part, max_event_ids=ctx.settings.alert_max_event_ids)
+        ops.append(
+            {
+                "index": {
+                    "_index": ctx.names.alerts,
+                    "_id": alert_id,
+                    "if_seq_no": hit["_seq_no"],
+                    "if_primary_term": hit["_primary_term"],
                 }
-            )
-            ops.append(stored)
-        if not ops:
-            return
-        resp = ctx.es.bulk(operations=ops)
-        for item in resp["items"]:
-            result = item["index"]
-            if result["status"] in (200, 201):
-                report.updated.append(result["_id"])
-                del todo[result["_id"]]
-            elif result["status"] != 409:
-                raise StoreError(f"alert not updated: {result.get('error')}", where=result["_id"])
-    if todo:
-        raise StoreError(f"alerts kept changing under {len(todo)} merges", where=",".join(todo))
+            }
+        )
+        ops.append(stored)
+    if not ops:
+        return to_create, retry
+    resp = ctx.es.bulk(operations=ops)
+    for item in resp["items"]:
+        result = item["index"]
+        alert_id = result["_id"]
+        if result["status"] == 409:
+            retry[alert_id] = drafts[alert_id]
+        elif result["status"] not in (200, 201):
+            raise StoreError(f"alert not updated: {result.get('error')}", where=alert_id)
+        elif alert_id in successors:
+            next_id, next_doc = successors[alert_id]
+            to_create[next_id] = next_doc
+        else:
+            report.updated.append(alert_id)
+    return to_create, retry
 
 
 # ---- reading -------------------------------------------------------------------------
