@@ -31,6 +31,11 @@ def list_suppressions(ctx: Ctx, _: Reader, include_expired: bool = False) -> lis
     "",
     status_code=201,
     summary="Create a suppression (needs a fresh TOTP)",
+    description=(
+        "Refused with 422: an `expires_at` that is not in the future (the suppression "
+        "would never apply), and a suppression with neither `rule_id` nor `conditions` "
+        "unless `all_alerts: true` confirms that every alert is to be silenced."
+    ),
     responses=errors(422),
 )
 def create_suppression(body: SuppressionIn, ctx: Ctx, principal: WriterStepUp) -> Suppression:

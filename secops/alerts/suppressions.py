@@ -2,6 +2,11 @@
 
 Each suppression counts the alerts it stopped, so a list of them shows how much
 noise each one removes, and which ones hide more than they should.
+
+Two suppressions are refused because they cannot be what the operator meant: one
+that expires before it is created (it would never apply), and one with neither a
+rule nor a condition (it silences every alert, an outage of the SOC) unless
+``all_alerts`` confirms it.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from elasticsearch import ConflictError as ESConflictError
 from elasticsearch import NotFoundError as ESNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from secops.alerts.build import get_path, iso
+from secops.alerts.build import get_path, iso, parse_time
 from secops.context import Context
-from secops.errors import NotFoundError
+from secops.errors import InvalidInputError, NotFoundError
 
 INDEX = "suppressions"
 
@@ -77,9 +82,35 @@ class SuppressionIn(BaseModel):
     )
 
     rule_id: str | None = Field(None, description="Only this rule's alerts; absent = every rule")
-    conditions: list[Condition] = Field(min_length=1, max_length=20)
+    conditions: list[Condition] = Field(
+        default_factory=list,
+        max_length=20,
+        description="All must hold; none = every alert of `rule_id`",
+    )
     reason: str = Field(min_length=3, max_length=2000)
-    expires_at: datetime | None = Field(None, description="Absent = until deleted")
+    expires_at: datetime | None = Field(
+        None, description="Absent = until deleted; must be in the future"
+    )
+    all_alerts: bool = Field(
+        False,
+        description="Confirms a suppression with neither rule_id nor conditions: it "
+        "silences every alert",
+    )
+
+    @model_validator(mode="after")
+    def _scope(self) -> SuppressionIn:
+        narrowed = self.rule_id is not None or bool(self.conditions)
+        if not narrowed and not self.all_alerts:
+            raise ValueError(
+                "a suppression with neither rule_id nor conditions silences every alert; "
+                "narrow it, or send all_alerts: true to confirm that is meant"
+            )
+        if narrowed and self.all_alerts:
+            raise ValueError(
+                "all_alerts confirms a suppression of every alert; it cannot have rule_id "
+                "or conditions"
+            )
+        return self
 
 
 class SuppressionUpdate(BaseModel):
@@ -122,8 +153,17 @@ def _from_hit(hit: dict[str, Any], now: datetime) -> Suppression:
     return Suppression.model_validate({**src, "id": hit["_id"], "active": active})
 
 
-def create_suppression(ctx: Context, *, spec: SuppressionIn, author: str) -> Suppression:
-    now = datetime.now(UTC)
+def create_suppression(
+    ctx: Context, *, spec: SuppressionIn, author: str, now: datetime | None = None
+) -> Suppression:
+    """Store ``spec``; refused when it expires at or before ``now`` (it would never apply)."""
+    now = now or datetime.now(UTC)
+    if spec.expires_at is not None and parse_time(spec.expires_at) <= now:
+        raise InvalidInputError(
+            f"expires_at {iso(parse_time(spec.expires_at))} is not in the future (now "
+            f"{iso(now)}): the suppression would never apply; give a later time, or none "
+            "to keep it until deleted"
+        )
     doc = spec.model_dump(mode="json")
     doc.update({"author": author, "created_at": iso(now), "suppressed": 0})
     sid = uuid.uuid4().hex

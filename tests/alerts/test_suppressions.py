@@ -8,9 +8,11 @@ from secops.alerts.service import write_alerts
 from secops.alerts.suppressions import (
     Condition,
     SuppressionIn,
+    SuppressionUpdate,
     create_suppression,
     get_suppression,
     list_suppressions,
+    update_suppression,
 )
 from secops.context import Context
 
@@ -61,11 +63,9 @@ def test_scope_and_all_conditions(ctx: Context) -> None:
 
 
 def test_expired_suppression_no_longer_applies(ctx: Context) -> None:
-    sid = _suppress(
-        ctx,
-        Condition(field="host.name", value="LabSZ"),
-        expires=datetime.now(UTC) - timedelta(seconds=1),
-    )
+    sid = _suppress(ctx, Condition(field="host.name", value="LabSZ"))
+    ended = SuppressionUpdate(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    update_suppression(ctx, suppression_id=sid, change=ended)
     assert len(write_alerts(ctx, [ssh_match(1)]).created) == 1
     assert list_suppressions(ctx) == []
     expired = list_suppressions(ctx, include_expired=True)
