@@ -17,9 +17,12 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 from es_node import cache_dir, es_version
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from secops.context import Context, build_context
 from secops.es.node import ManagedNode
-from secops.settings import Settings
+from secops.settings import Settings, get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -78,6 +81,50 @@ def settings(es_url: str, namespace: str, tmp_path: Path) -> Iterator[Settings]:
         cache_dir=cache_dir(),
     )
     drop_namespace(es_url, namespace)
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[Context]:
+    """A bootstrapped context of the test's namespace (the ``settings`` fixture drops it)."""
+    context = build_context(settings)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    """The app over the test's context, in process."""
+    with TestClient(create_app(ctx.settings, context=ctx)) as c:
+        yield c
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """The CLI reads its settings from the environment: point it at the test's namespace.
+
+    Yields the ``monkeypatch`` that set it, for settings of a test's own.
+    """
+    env = {
+        "SECOPS_DEV_MODE": "1",
+        "SECOPS_NAMESPACE": settings.namespace,
+        "SECOPS_ES_URL": str(settings.es_url),
+        "SECOPS_STATE_DIR": str(settings.state_dir),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli_ctx(cli_env: pytest.MonkeyPatch) -> Iterator[Context]:
+    """A context built as the CLI builds it, from that environment, with an audit signing key."""
+    cli_env.setenv("SECOPS_AUDIT_SIGNING_KEY", "cli-test-audit-key")
+    get_settings.cache_clear()
+    context = build_context(get_settings())
+    yield context
+    context.close()
 
 
 def drop_namespace(es_url: str, namespace: str) -> None:

@@ -5,20 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import orjson
-import pytest
+from auth.support import principal
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from secops.alerts.service import write_alerts
-from secops.auth import sessions, users
-from secops.auth.models import HumanRole
-from secops.context import Context, build_context
+from secops.context import Context
 from secops.detect.models import RuleMatch, RuleMeta
-from secops.settings import Settings
 
 SSH_RULE = RuleMeta(
     id="0d8b4c1e-7a1f-4f0e-9d57-3b3c3e1b2a01",
@@ -42,35 +37,6 @@ def ssh_match(
     return RuleMatch(rule=rule, event=event, event_id=f"ev-{n}")
 
 
-def drop_namespace(ctx: Context) -> None:
-    names = ctx.es.indices.get(index=f"secops-{ctx.settings.namespace}-*")
-    if names:
-        ctx.es.indices.delete(index=",".join(names))
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    drop_namespace(context)
-    context.close()
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
-        yield c
-
-
-def _token(ctx: Context, username: str, role: HumanRole, *, mfa_age: float = 0) -> dict[str, str]:
-    user, _ = users.create_user(
-        ctx, username=username, display_name=username, roles=[role], actor="system:test"
-    )
-    start = datetime.now(UTC) - timedelta(seconds=mfa_age)
-    pair = sessions.start(ctx, user=user, address="127.0.0.1", now=start)
-    return {"Authorization": f"Bearer {pair.access_token}"}
-
-
 def _seed(ctx: Context, n: int, **kw: object) -> list[str]:
     matches = [ssh_match(i, host=f"h{i:03d}", source=f"10.{i % 2}.0.{i % 250}") for i in range(n)]
     ids = write_alerts(ctx, matches, **kw).created  # type: ignore[arg-type]
@@ -80,8 +46,8 @@ def _seed(ctx: Context, n: int, **kw: object) -> list[str]:
 
 def test_roles_read_write_and_admin(ctx: Context, client: TestClient) -> None:
     [alert_id] = _seed(ctx, 1)
-    auditor = _token(ctx, "audrey", "auditor")
-    operator = _token(ctx, "oscar", "soc_operator")
+    auditor = principal(ctx, "audrey", "auditor")
+    operator = principal(ctx, "oscar", "soc_operator")
     assert client.get("/api/v1/alerts").status_code == 401
     assert client.get("/api/v1/alerts", headers=auditor).status_code == 200
     etag = client.get(f"/api/v1/alerts/{alert_id}", headers=auditor).headers["ETag"]
@@ -97,13 +63,13 @@ def test_roles_read_write_and_admin(ctx: Context, client: TestClient) -> None:
         == 200
     )
     assert client.get("/api/v1/notifications/status", headers=operator).status_code == 403
-    admin = _token(ctx, "adam", "admin")
+    admin = principal(ctx, "adam", "admin")
     assert client.get("/api/v1/notifications/status", headers=admin).json() == []
 
 
 def test_cursor_pagination_has_no_duplicates_or_gaps(ctx: Context, client: TestClient) -> None:
     ids = _seed(ctx, 260)
-    headers = _token(ctx, "oscar", "soc_operator")
+    headers = principal(ctx, "oscar", "soc_operator")
     seen: list[str] = []
     cursor = None
     pages = 0
@@ -127,7 +93,7 @@ def test_cursor_pagination_has_no_duplicates_or_gaps(ctx: Context, client: TestC
 
 def test_filters(ctx: Context, client: TestClient) -> None:
     _seed(ctx, 20)
-    headers = _token(ctx, "oscar", "soc_operator")
+    headers = principal(ctx, "oscar", "soc_operator")
 
     def ids(**params: object) -> int:
         resp = client.get("/api/v1/alerts", params={"size": 100, **params}, headers=headers)
@@ -165,7 +131,7 @@ def test_patch_needs_current_version_and_reports_allowed_transitions(
     ctx: Context, client: TestClient
 ) -> None:
     [alert_id] = _seed(ctx, 1)
-    headers = _token(ctx, "oscar", "soc_operator")
+    headers = principal(ctx, "oscar", "soc_operator")
     url = f"/api/v1/alerts/{alert_id}"
     etag = client.get(url, headers=headers).headers["ETag"]
     missing = client.patch(url, json={"status": "acknowledged"}, headers=headers)
@@ -192,7 +158,7 @@ def test_patch_needs_current_version_and_reports_allowed_transitions(
 
 def test_concurrent_patches_one_wins_one_gets_409(ctx: Context, client: TestClient) -> None:
     [alert_id] = _seed(ctx, 1)
-    headers = _token(ctx, "oscar", "soc_operator")
+    headers = principal(ctx, "oscar", "soc_operator")
     url = f"/api/v1/alerts/{alert_id}"
     etag = client.get(url, headers=headers).headers["ETag"]
     barrier = threading.Barrier(2)
@@ -215,19 +181,19 @@ def test_critical_false_positive_needs_fresh_totp(ctx: Context, client: TestClie
     rule = SSH_RULE.model_copy(update={"level": "critical"})
     [alert_id] = write_alerts(ctx, [ssh_match(1, rule=rule)]).created
     url = f"/api/v1/alerts/{alert_id}"
-    stale = _token(ctx, "oscar", "soc_operator", mfa_age=400)
+    stale = principal(ctx, "oscar", "soc_operator", mfa_age=400)
     etag = client.get(url, headers=stale).headers["ETag"]
     fp = {"status": "resolved", "resolution": "false_positive"}
     refused = client.patch(url, json=fp, headers={**stale, "If-Match": etag})
     assert refused.status_code == 403
     assert "fresh TOTP" in refused.json()["detail"]
-    fresh = _token(ctx, "fiona", "soc_operator")
+    fresh = principal(ctx, "fiona", "soc_operator")
     assert client.patch(url, json=fp, headers={**fresh, "If-Match": etag}).status_code == 200
 
 
 def test_comments_bulk_and_alert_events(ctx: Context, client: TestClient) -> None:
     ids = _seed(ctx, 3)
-    headers = _token(ctx, "oscar", "soc_operator")
+    headers = principal(ctx, "oscar", "soc_operator")
     resp = client.post(
         f"/api/v1/alerts/{ids[0]}/comments", json={"text": "scanner"}, headers=headers
     )
@@ -247,9 +213,9 @@ def test_comments_bulk_and_alert_events(ctx: Context, client: TestClient) -> Non
 
 def test_export_streams_csv_and_ndjson_with_step_up(ctx: Context, client: TestClient) -> None:
     ids = _seed(ctx, 120)
-    stale = _token(ctx, "audrey", "auditor", mfa_age=400)
+    stale = principal(ctx, "audrey", "auditor", mfa_age=400)
     assert client.get("/api/v1/alerts/export", headers=stale).status_code == 403
-    headers = _token(ctx, "alice", "auditor")
+    headers = principal(ctx, "alice", "auditor")
     resp = client.get("/api/v1/alerts/export", params={"format": "csv"}, headers=headers)
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/csv")
@@ -279,9 +245,9 @@ def test_suppressions_crud_with_step_up(ctx: Context, client: TestClient) -> Non
         "reason": "scanner",
         "conditions": [{"field": "source.ip", "op": "cidr", "value": "10.1.0.0/16"}],
     }
-    stale = _token(ctx, "oscar", "soc_operator", mfa_age=400)
+    stale = principal(ctx, "oscar", "soc_operator", mfa_age=400)
     assert client.post("/api/v1/suppressions", json=body, headers=stale).status_code == 403
-    headers = _token(ctx, "olga", "soc_operator")
+    headers = principal(ctx, "olga", "soc_operator")
     bad = {**body, "conditions": [{"field": "source.ip", "op": "cidr", "value": "x"}]}
     assert client.post("/api/v1/suppressions", json=bad, headers=headers).status_code == 422
     created = client.post("/api/v1/suppressions", json=body, headers=headers)

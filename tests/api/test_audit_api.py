@@ -3,46 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
+from auth.support import principal
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.audit_middleware import audit_request
 from api.security import Principal, Role
 from secops.accounting import process_metrics
 from secops.audit import BreakReason, list_entries, record, verify
 from secops.audit.metrics import audit_metrics
-from secops.auth import sessions, users
 from secops.context import Context, build_context
 from secops.settings import Settings
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    pattern = f"secops-{settings.namespace}-*"
-    names = context.es.indices.get(index=pattern, expand_wildcards="all")
-    if names:
-        context.es.indices.delete(index=",".join(names))
-    context.close()
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
-        yield c
-
-
-def _token(ctx: Context, username: str, role: str) -> dict[str, str]:
-    user, _ = users.create_user(
-        ctx, username=username, display_name=username, roles=[role], actor="system:test"
-    )
-    pair = sessions.start(ctx, user=user, address="127.0.0.1", now=datetime.now(UTC))
-    return {"Authorization": f"Bearer {pair.access_token}"}
 
 
 def _entries(ctx: Context, **filters: str) -> list:
@@ -55,13 +27,13 @@ def _entries(ctx: Context, **filters: str) -> list:
 )
 def test_routes_admit_auditors_and_admins_only(ctx: Context, client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 401
-    assert client.get(path, headers=_token(ctx, "oscar", "soc_operator")).status_code == 403
-    assert client.get(path, headers=_token(ctx, "audrey", "auditor")).status_code == 200
-    assert client.get(path, headers=_token(ctx, "adam", "admin")).status_code == 200
+    assert client.get(path, headers=principal(ctx, "oscar", "soc_operator")).status_code == 403
+    assert client.get(path, headers=principal(ctx, "audrey", "auditor")).status_code == 200
+    assert client.get(path, headers=principal(ctx, "adam", "admin")).status_code == 200
 
 
 def test_list_filters_and_pages_through_the_api(ctx: Context, client: TestClient) -> None:
-    auditor = _token(ctx, "audrey", "auditor")
+    auditor = principal(ctx, "audrey", "auditor")
     for i in range(5):
         record(
             ctx, actor="system:scheduler", action="retention.run", target=f"r{i}", outcome="success"
@@ -82,7 +54,7 @@ def test_list_filters_and_pages_through_the_api(ctx: Context, client: TestClient
 
 
 def test_verify_route_reports_tampering(ctx: Context, client: TestClient) -> None:
-    auditor = _token(ctx, "audrey", "auditor")  # creating the user already records an entry
+    auditor = principal(ctx, "audrey", "auditor")  # creating the user already records an entry
     for i in range(3):
         record(ctx, actor="system:test", action="a", target=str(i), outcome="success")
     body = client.get("/api/v1/audit/verify", headers=auditor).json()
@@ -97,7 +69,7 @@ def test_verify_route_reports_tampering(ctx: Context, client: TestClient) -> Non
 
 
 def test_public_key_from_the_api_verifies_the_chain(ctx: Context, client: TestClient) -> None:
-    auditor = _token(ctx, "audrey", "auditor")
+    auditor = principal(ctx, "audrey", "auditor")
     record(ctx, actor="system:test", action="a", target=None, outcome="success")
     key = client.get("/api/v1/audit/public-key", headers=auditor).json()
     assert key["algorithm"] == "Ed25519"
@@ -108,7 +80,7 @@ def test_public_key_from_the_api_verifies_the_chain(ctx: Context, client: TestCl
 def test_state_changing_requests_are_recorded_with_caller_route_and_status(
     ctx: Context, client: TestClient
 ) -> None:
-    auditor = _token(ctx, "audrey", "auditor")
+    auditor = principal(ctx, "audrey", "auditor")
     client.get("/api/v1/audit", headers=auditor)  # a read: not recorded
     resp = client.post("/api/v1/auth/logout", headers=auditor)
     denied = client.post(
@@ -177,7 +149,7 @@ def test_a_break_reason_is_reported_by_name(ctx: Context) -> None:
 def test_route_template_carries_the_prefix_and_keeps_parameters(
     ctx: Context, client: TestClient
 ) -> None:
-    admin = _token(ctx, "adam", "admin")
+    admin = principal(ctx, "adam", "admin")
     client.post("/api/v1/users/nobody/disable", headers=admin)
     [entry] = [e for e in _entries(ctx) if e.details.get("method") == "POST"]
     assert entry.details["route"] == "/api/v1/users/{username}/disable"

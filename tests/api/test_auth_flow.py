@@ -7,48 +7,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pyotp
 import pytest
 import uvicorn
-from auth.support import Account, drop_namespace, enrolled
+from auth.support import Account, bearer, enrolled, login, session
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from secops.auth import sessions, users
-from secops.context import Context, build_context
-from secops.settings import Settings
+from secops.auth import users
+from secops.context import Context
 
 LOGIN_FAILED = {"error": "AuthError", "detail": "invalid username, password or code"}
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    drop_namespace(context)
-    context.close()
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
-        yield c
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _login(client: TestClient, acct: Account) -> dict[str, str]:
-    resp = client.post(
-        "/api/v1/auth/login",
-        json={"username": acct.username, "password": acct.password, "totp": acct.next_code()},
-    )
-    assert resp.status_code == 200, resp.text
-    return dict(resp.json())
 
 
 def test_enrol_confirm_login_refresh_logout(ctx: Context, client: TestClient) -> None:
@@ -60,13 +31,13 @@ def test_enrol_confirm_login_refresh_logout(ctx: Context, client: TestClient) ->
     assert first.json()["status"] == "mfa_enrollment_required"
     enrol_token = first.json()["enrollment_token"]
     # The enrolment token opens nothing but enrolment.
-    assert client.get("/api/v1/auth/me", headers=_bearer(enrol_token)).status_code == 403
-    enrolment = client.post("/api/v1/auth/mfa/enroll", headers=_bearer(enrol_token)).json()
+    assert client.get("/api/v1/auth/me", headers=bearer(enrol_token)).status_code == 403
+    enrolment = client.post("/api/v1/auth/mfa/enroll", headers=bearer(enrol_token)).json()
     assert enrolment["provisioning_uri"].startswith("otpauth://totp/secops:nina?secret=")
     assert b"<svg" in base64.b64decode(enrolment["qr_svg_base64"])
     totp = pyotp.TOTP(enrolment["secret"])
     confirmed = client.post(
-        "/api/v1/auth/mfa/confirm", headers=_bearer(enrol_token), json={"code": totp.now()}
+        "/api/v1/auth/mfa/confirm", headers=bearer(enrol_token), json={"code": totp.now()}
     )
     assert confirmed.status_code == 200, confirmed.text
     assert len(confirmed.json()["recovery_codes"]) == 10
@@ -76,8 +47,8 @@ def test_enrol_confirm_login_refresh_logout(ctx: Context, client: TestClient) ->
     )
     assert (replay.status_code, replay.json()) == (401, LOGIN_FAILED)
     acct = Account("nina", password, enrolment["secret"], [], int(time.time()) // 30)
-    tokens = _login(client, acct)
-    me = client.get("/api/v1/auth/me", headers=_bearer(tokens["access_token"])).json()
+    tokens = login(client, acct)
+    me = client.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])).json()
     assert (me["name"], me["roles"]) == ("nina", ["soc_operator"])
     rotated = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert rotated.status_code == 200
@@ -85,7 +56,7 @@ def test_enrol_confirm_login_refresh_logout(ctx: Context, client: TestClient) ->
     assert reuse.status_code == 401
     # The reuse ended the session: the rotated tokens are dead as well.
     new_access = rotated.json()["access_token"]
-    assert client.get("/api/v1/auth/me", headers=_bearer(new_access)).status_code == 401
+    assert client.get("/api/v1/auth/me", headers=bearer(new_access)).status_code == 401
     tokens = client.post(
         "/api/v1/auth/login",
         json={
@@ -95,10 +66,10 @@ def test_enrol_confirm_login_refresh_logout(ctx: Context, client: TestClient) ->
         },
     ).json()
     assert (
-        client.post("/api/v1/auth/logout", headers=_bearer(tokens["access_token"])).status_code
+        client.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"])).status_code
         == 204
     )
-    assert client.get("/api/v1/auth/me", headers=_bearer(tokens["access_token"])).status_code == 401
+    assert client.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])).status_code == 401
 
 
 def test_unknown_user_and_wrong_password_answer_alike(ctx: Context, client: TestClient) -> None:
@@ -131,12 +102,8 @@ def test_lockout_answers_429_with_retry_after(ctx: Context, client: TestClient) 
 
 def test_step_up_and_api_key_lifecycle(ctx: Context, client: TestClient) -> None:
     acct = enrolled(ctx, "root", ["admin"])
-    user = users.get_user(ctx, "root")
-    assert user is not None
-    stale = sessions.start(
-        ctx, user=user[0], address=None, now=datetime.now(UTC) - timedelta(minutes=10)
-    )
-    headers = _bearer(stale.access_token)
+    stale = session(ctx, "root", mfa_age=600)
+    headers = bearer(stale.access_token)
     body = {"name": "evoting", "roles": ["ingest"]}
     denied = client.post("/api/v1/apikeys", headers=headers, json=body)
     assert denied.status_code == 403
@@ -144,7 +111,7 @@ def test_step_up_and_api_key_lifecycle(ctx: Context, client: TestClient) -> None
     assert client.get("/api/v1/apikeys", headers=headers).status_code == 200  # no step-up needed
     fresh = client.post("/api/v1/auth/step-up", headers=headers, json={"code": acct.next_code()})
     assert fresh.status_code == 200
-    headers = _bearer(fresh.json()["access_token"])
+    headers = bearer(fresh.json()["access_token"])
     created = client.post("/api/v1/apikeys", headers=headers, json=body)
     assert created.status_code == 201
     key, key_id = created.json()["key"], created.json()["apikey"]["id"]
@@ -208,7 +175,7 @@ def test_login_flow_over_http(ctx: Context, live_url: str) -> None:
             "/auth/login", json={"username": "quinn", "password": acct.password, "totp": code}
         )
         assert again.status_code == 401
-        headers = _bearer(ok.json()["access_token"])
+        headers = bearer(ok.json()["access_token"])
         assert http.get("/auth/me", headers=headers).json()["roles"] == ["auditor"]
         assert http.get("/users", headers=headers).status_code == 403
         assert http.post("/auth/logout", headers=headers).status_code == 204

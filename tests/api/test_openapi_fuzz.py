@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from auth.support import drop_namespace
+from conftest import drop_namespace
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
@@ -143,8 +143,8 @@ def fuzzed(es_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fu
         yield Fuzzed(ctx, app)
     finally:
         spool.close()
-        drop_namespace(ctx)
         ctx.close()
+        drop_namespace(es_url, settings_.namespace)
         print(f"\nfuzzed {len(EXAMPLES)} operations, {sum(EXAMPLES.values())} examples")
 
 

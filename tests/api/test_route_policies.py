@@ -11,13 +11,10 @@ Step-up routes are also tried with a session whose TOTP proof is stale (403).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from auth.support import drop_namespace
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -27,7 +24,7 @@ from api.app import API_PREFIX, create_app
 from api.security import Policy, Role, policy_of
 from secops.auth import apikeys, sessions, users
 from secops.auth.models import HumanRole
-from secops.context import Context, build_context
+from secops.context import Context
 from secops.settings import Settings
 
 # Framework pages that carry no data of ours: the OpenAPI document and its viewer.
@@ -62,14 +59,6 @@ def route_policies(app: FastAPI) -> tuple[dict[tuple[str, str], Policy], list[st
         elif not (isinstance(route, Route) and path in DOC_PATHS):
             unpoliced.append(f"{type(route).__name__} {path}")
     return policies, unpoliced
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    drop_namespace(context)
-    context.close()
 
 
 def test_every_route_declares_a_policy(settings: Settings) -> None:

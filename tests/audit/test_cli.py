@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from secops.audit import record
 from secops.cli.main import main
-from secops.context import Context, build_context
-from secops.settings import Settings, get_settings
-
-from .conftest import drop_namespace
-
-
-@pytest.fixture
-def cli_ctx(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Context]:
-    """The CLI's settings come from the environment: point them at the test's namespace."""
-    env = {
-        "SECOPS_DEV_MODE": "1",
-        "SECOPS_ES_URL": str(settings.es_url),
-        "SECOPS_NAMESPACE": settings.namespace,
-        "SECOPS_STATE_DIR": str(tmp_path / "state"),
-        "SECOPS_AUDIT_SIGNING_KEY": "cli-test-audit-key",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    ctx = build_context(get_settings())
-    yield ctx
-    drop_namespace(ctx)
-    ctx.close()
-    get_settings.cache_clear()
+from secops.context import Context
 
 
 def test_verify_exits_0_when_intact_and_1_with_the_break(

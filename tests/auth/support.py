@@ -1,14 +1,16 @@
-"""Helpers of the access-control tests: enrolled accounts with known secrets, clean-up."""
+"""Principals of the tests: enrolled accounts with known secrets, sessions, auth headers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pyotp
+from fastapi.testclient import TestClient
 
-from secops.auth import service, totp, users
-from secops.auth.models import HumanRole, Identity
+from secops.auth import service, sessions, totp, users
+from secops.auth.models import HumanRole, Identity, TokenPair
 from secops.context import Context
 
 
@@ -56,12 +58,45 @@ def enrolled(
     return Account(username, password, secret, confirmed.recovery_codes, step)
 
 
-def drop_namespace(ctx: Context) -> None:
-    """Delete the test namespace's indices and templates."""
-    pattern = f"secops-{ctx.settings.namespace}-*"
-    names = ctx.es.indices.get(index=pattern, expand_wildcards="all")
-    if names:
-        ctx.es.indices.delete(index=",".join(names))
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def session(ctx: Context, username: str, *, mfa_age: float = 0) -> TokenPair:
+    """A new session of an existing account, its TOTP proved ``mfa_age`` seconds ago."""
+    found = users.get_user(ctx, username)
+    assert found is not None, f"no account {username}"
+    start = datetime.now(UTC) - timedelta(seconds=mfa_age)
+    return sessions.start(ctx, user=found[0], address=None, now=start)
+
+
+def principal(
+    ctx: Context, username: str, role: HumanRole, *, mfa_age: float = 0
+) -> dict[str, str]:
+    """Headers of a new account holding ``role``, through a session started for it directly.
+
+    The account is not enrolled in MFA; its session counts as TOTP-proved
+    ``mfa_age`` seconds ago (step-up routes want a fresh proof).
+    """
+    users.create_user(
+        ctx, username=username, display_name=username, roles=[role], actor="system:test"
+    )
+    return bearer(session(ctx, username, mfa_age=mfa_age).access_token)
+
+
+def login(client: TestClient, acct: Account) -> dict[str, Any]:
+    """Log in with password and a fresh TOTP code; the token pair answered."""
+    resp = client.post(
+        "/api/v1/auth/login",
+        json={"username": acct.username, "password": acct.password, "totp": acct.next_code()},
+    )
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def person(ctx: Context, client: TestClient, username: str, role: HumanRole) -> dict[str, str]:
+    """Headers of a new account holding ``role``, enrolled and logged in through the API."""
+    return bearer(login(client, enrolled(ctx, username, [role]))["access_token"])
 
 
 def later(now: datetime, seconds: float) -> datetime:

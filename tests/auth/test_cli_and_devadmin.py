@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pyotp
@@ -14,18 +13,12 @@ from secops.auth.models import LoginRequest, TokenPair
 from secops.auth.service import login
 from secops.cli.main import main
 from secops.context import Context
-from secops.settings import get_settings
 
 
 @pytest.fixture
-def env(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
-    monkeypatch.setenv("SECOPS_DEV_MODE", "1")
-    monkeypatch.setenv("SECOPS_NAMESPACE", ctx.settings.namespace)
-    monkeypatch.setenv("SECOPS_ES_URL", str(ctx.settings.es_url))
-    monkeypatch.setenv("SECOPS_STATE_DIR", str(ctx.settings.state_dir))
-    get_settings.cache_clear()
-    yield ctx
-    get_settings.cache_clear()
+def env(ctx: Context, cli_env: pytest.MonkeyPatch) -> Context:
+    """The test's context, and the CLI pointed at the same namespace."""
+    return ctx
 
 
 def test_users_commands(env: Context, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,21 +9,16 @@ from conftest import SHARED
 from elasticsearch import Elasticsearch
 
 from secops.cli.main import main
-from secops.settings import Settings, get_settings
+from secops.settings import Settings
 from secops.store import IndexNames
 
 OPENSSH = SHARED / "samples" / "loghub" / "OpenSSH_2k.log"
 
 
 @pytest.fixture
-def configured(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("SECOPS_DEV_MODE", "1")
-    monkeypatch.setenv("SECOPS_NAMESPACE", settings.namespace)
-    monkeypatch.setenv("SECOPS_ES_URL", str(settings.es_url))
-    monkeypatch.setenv("SECOPS_STATE_DIR", str(settings.state_dir))
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
+def configured(settings: Settings, cli_env: pytest.MonkeyPatch) -> Settings:
+    """The test's settings, and the CLI pointed at the same namespace."""
+    return settings
 
 
 def test_text_file_twice_is_indexed_once(

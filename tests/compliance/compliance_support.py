@@ -33,14 +33,6 @@ class World:
     overdue_alert_id: str
 
 
-def drop(ctx: Context) -> None:
-    pattern = f"secops-{ctx.settings.namespace}-*"
-    found = ctx.es.indices.get(index=pattern, expand_wildcards="all", allow_no_indices=True)
-    if found:
-        ctx.es.indices.delete(index=",".join(found))
-    ctx.es.options(ignore_status=(400, 404)).indices.delete_index_template(name=pattern)
-
-
 def build_world(ctx: Context, *, now: datetime | None = None) -> World:
     """An enrolled admin, an account without MFA, an expired key, a silent source,
     a fresh source and an overdue critical alert."""

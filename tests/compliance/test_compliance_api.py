@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from compliance_support import drop
+from auth.support import principal
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from secops.auth import sessions, users
-from secops.context import Context, build_context
-from secops.settings import Settings
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    drop(context)
-    context.close()
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
-        yield c
-
-
-def _token(ctx: Context, username: str, role: str) -> dict[str, str]:
-    user, _ = users.create_user(
-        ctx, username=username, display_name=username, roles=[role], actor="system:test"
-    )
-    pair = sessions.start(ctx, user=user, address="127.0.0.1", now=datetime.now(UTC))
-    return {"Authorization": f"Bearer {pair.access_token}"}
+from secops.context import Context
 
 
 def test_roles_of_the_compliance_routes(ctx: Context, client: TestClient) -> None:
-    soc = _token(ctx, "oscar", "soc_operator")
-    auditor = _token(ctx, "audrey", "auditor")
+    soc = principal(ctx, "oscar", "soc_operator")
+    auditor = principal(ctx, "audrey", "auditor")
     period = {"period_start": (datetime.now(UTC) - timedelta(days=7)).isoformat()}
 
     assert client.get("/api/v1/compliance/status").status_code == 401

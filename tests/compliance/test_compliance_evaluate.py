@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from compliance_support import build_world, by_id, drop
+from compliance_support import build_world, by_id
 
 from secops.compliance import compliance_status, evaluate
 from secops.compliance.checks import CHECKS
 from secops.compliance.controls import builtin_controls, load_controls
 from secops.compliance.models import ControlDef
 from secops.compliance.service import control_history, run_id_of
-from secops.context import Context, build_context
+from secops.context import Context
 from secops.errors import ConfigError, NotFoundError
-from secops.settings import Settings
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    drop(context)
-    context.close()
 
 
 def test_gaps_fail_their_controls_with_evidence_naming_them(ctx: Context) -> None:

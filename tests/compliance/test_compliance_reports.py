@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from compliance_support import build_world, drop
+from compliance_support import build_world
 
 from secops.alerts.models import AlertChange
 from secops.alerts.service import get_alert
@@ -20,30 +19,8 @@ from secops.cli.main import main
 from secops.compliance import generate_report, verify_report
 from secops.compliance.reports import get_report, list_reports
 from secops.compliance.scheduled import previous_month
-from secops.context import Context, build_context
-from secops.settings import Settings, get_settings
-
-
-@pytest.fixture
-def cli_ctx(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Context]:
-    """The CLI's settings come from the environment: point them at the test's namespace."""
-    env = {
-        "SECOPS_DEV_MODE": "1",
-        "SECOPS_ES_URL": str(settings.es_url),
-        "SECOPS_NAMESPACE": settings.namespace,
-        "SECOPS_STATE_DIR": str(tmp_path / "state"),
-        "SECOPS_AUDIT_SIGNING_KEY": "compliance-report-test-key",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    ctx = build_context(get_settings())
-    yield ctx
-    drop(ctx)
-    ctx.close()
-    get_settings.cache_clear()
+from secops.context import Context
+from secops.settings import get_settings
 
 
 def test_report_holds_the_period_and_verifies(cli_ctx: Context) -> None:

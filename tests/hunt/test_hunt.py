@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from elasticsearch import Elasticsearch
 
-from secops.context import Context, build_context
+from secops.context import Context
 from secops.detect.loader import BUILTIN_RULES
 from secops.errors import InvalidInputError
 from secops.hunt import hunt, parse_since
 from secops.normalize import normalize
 from secops.records import RawRecord, Source
-from secops.settings import Settings
 
 
 def _store(ctx: Context, lines: list[str]) -> None:
@@ -28,11 +27,6 @@ def _store(ctx: Context, lines: list[str]) -> None:
 
 def _syslog_time(t: datetime) -> str:
     return t.strftime("%b %e %H:%M:%S")
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Context:
-    return build_context(settings)
 
 
 def test_hunt_raises_correlation_and_single_event_alerts_once(

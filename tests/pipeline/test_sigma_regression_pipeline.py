@@ -10,31 +10,20 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from secops.accounting import SourceAccounting
 from secops.alerts.detector import AlertingDetector
-from secops.context import Context, build_context
+from secops.context import Context
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
 from secops.detect.regression import RegressionCase, read_json_objects, regression_cases
 from secops.pipeline.deliver import deliver
 from secops.records import RawRecord, Source
-from secops.settings import Settings
 from secops.store.bulk import RetryPolicy
 
 SIGMA = Path(__file__).resolve().parents[2].parent / "shared" / "sigma"
 CASES = regression_cases(SIGMA)
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    context.close()
 
 
 def _records(cases: list[RegressionCase]) -> tuple[list[RawRecord], dict[str, int]]:

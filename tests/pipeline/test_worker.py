@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from secops.accounting import SourceAccounting
-from secops.context import Context, build_context
+from secops.context import Context
 from secops.pipeline.checkpoint import load_checkpoint
 from secops.pipeline.detection import AlertDoc
 from secops.pipeline.worker import Worker, WorkerConfig
 from secops.records import RawRecord, Source
-from secops.settings import Settings
 from secops.spool import Spool
 
 SSHD = Source("syslog-tcp", host="web1", application="sshd")
@@ -31,13 +30,6 @@ def sshd_lines(start: int, n: int) -> list[RawRecord]:
         )
         for i in range(start, start + n)
     ]
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context
-    context.close()
 
 
 def make_worker(ctx: Context, **kwargs: Any) -> Worker:

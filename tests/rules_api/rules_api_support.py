@@ -1,4 +1,4 @@
-"""Helpers of the rules and sources API tests: a rule directory of our own, people, records."""
+"""Helpers of the rules and sources API tests: a rule directory of our own, records."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from auth.support import Account, enrolled
-from fastapi.testclient import TestClient
-
-from secops.auth.models import HumanRole
 from secops.context import Context
 from secops.records import RawRecord, Source
 
@@ -56,24 +52,6 @@ def write_rule_dir(root: Path) -> Path:
     (root / "broken_modifier.yml").write_text(BROKEN_RULE)
     (root / "not_yaml.yml").write_text(NOT_YAML)
     return root
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def login(client: TestClient, acct: Account) -> dict[str, str]:
-    """Log in with password and a fresh TOTP code: the session's MFA proof is fresh."""
-    resp = client.post(
-        "/api/v1/auth/login",
-        json={"username": acct.username, "password": acct.password, "totp": acct.next_code()},
-    )
-    assert resp.status_code == 200, resp.text
-    return bearer(resp.json()["access_token"])
-
-
-def person(ctx: Context, client: TestClient, username: str, role: HumanRole) -> dict[str, str]:
-    return login(client, enrolled(ctx, username, [role]))
 
 
 def sshd_failures(start: int, n: int) -> list[RawRecord]:

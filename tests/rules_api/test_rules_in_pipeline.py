@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from auth.support import person
 from fastapi.testclient import TestClient
 from rules_api_support import (
     GOOD_RULE,
     SSH_SEEN_ID,
     count_alerts,
-    person,
     sshd_failures,
     wait_for,
 )

@@ -7,22 +7,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from auth.support import enrolled
+from auth.support import bearer, enrolled, login, person, session
 from fastapi.testclient import TestClient
 from rules_api_support import (
     BROKEN_RULE,
     GOOD_RULE,
     SSH_SEEN_ID,
-    bearer,
     count_alerts,
-    login,
-    person,
     write_rule_dir,
 )
 
-from api.app import create_app
 from secops import audit
-from secops.auth import sessions, users
 from secops.context import Context, build_context
 from secops.normalize import normalize
 from secops.records import RawRecord, Source
@@ -38,12 +33,6 @@ def ctx(settings: Settings, tmp_path: Path) -> Iterator[Context]:
     context = build_context(settings.model_copy(update={"rule_dirs": [rule_dir]}))
     yield context  # the settings fixture drops the namespace
     context.close()
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx.settings, context=ctx)) as c:
-        yield c
 
 
 def test_list_shows_every_loaded_rule_and_the_load_errors(ctx: Context, client: TestClient) -> None:
@@ -110,11 +99,7 @@ def test_disable_needs_a_fresh_totp_and_a_reason_and_is_audited(
     ctx: Context, client: TestClient
 ) -> None:
     acct = enrolled(ctx, "oscar", ["soc_operator"])
-    user = users.get_user(ctx, "oscar")
-    assert user is not None
-    stale = sessions.start(
-        ctx, user=user[0], address=None, now=datetime.now(UTC) - timedelta(minutes=10)
-    )
+    stale = session(ctx, "oscar", mfa_age=600)
     url = f"/api/v1/rules/{SSH_SEEN_ID}/disable"
     body = {"reason": "floods the queue during the migration"}
     denied = client.post(url, json=body, headers=bearer(stale.access_token))
@@ -245,7 +230,7 @@ def test_hunt_runs_the_rules_asked_for(ctx: Context, client: TestClient) -> None
 
 def test_login_gives_a_fresh_proof(ctx: Context, client: TestClient) -> None:
     """A login with a TOTP code counts as a step-up for the next minutes."""
-    headers = login(client, enrolled(ctx, "adam", ["admin"]))
+    headers = bearer(login(client, enrolled(ctx, "adam", ["admin"]))["access_token"])
     resp = client.post(
         f"/api/v1/rules/{BUILTIN_ID}/disable",
         json={"reason": "noisy on build hosts"},

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
+from auth.support import person
 from fastapi.testclient import TestClient
-from rules_api_support import person, sshd_failures, wait_for
+from rules_api_support import sshd_failures, wait_for
 
 from api.app import create_app
 from secops.accounting import Metrics
-from secops.context import Context, build_context
+from secops.context import Context
 from secops.pipeline.service import start_pipeline
 from secops.records import RawRecord, Source
-from secops.settings import Settings
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[Context]:
-    context = build_context(settings)
-    yield context  # the settings fixture drops the namespace
-    context.close()
 
 
 def test_sources_show_counts_and_who_went_silent(ctx: Context) -> None:
