@@ -123,6 +123,31 @@ def _take_second_factor(
     return None
 
 
+def _prove_second_factor(
+    ctx: Context,
+    user: UserDoc,
+    cas: dict[str, Any],
+    *,
+    code: str | None,
+    recovery_code: str | None = None,
+    address: str | None,
+    now: datetime,
+    reason: str,
+) -> str:
+    """Consume the code and save ``user``; the factor used. A wrong code fails as ``reason``;
+    the same code used concurrently fails the save's compare-and-set."""
+    factor = _take_second_factor(ctx, user, code=code, recovery_code=recovery_code, now=now)
+    if factor is None:
+        raise _fail(ctx, username=user.username, address=address, now=now, reason=reason)
+    try:
+        users.save_user(ctx, user, cas)
+    except ConflictError:
+        raise _fail(
+            ctx, username=user.username, address=address, now=now, reason="concurrent"
+        ) from None
+    return factor
+
+
 def login(
     ctx: Context, *, request: LoginRequest, address: str | None, now: datetime | None = None
 ) -> TokenPair | EnrolmentRequired:
@@ -151,16 +176,17 @@ def login(
             enrollment_token=sessions.enrolment_token(ctx, user=user, now=now),
             expires_in=sessions.ENROLMENT_TTL_SECONDS,
         )
-    factor = _take_second_factor(
-        ctx, user, code=request.totp, recovery_code=request.recovery_code, now=now
+    user.last_login_at = now  # saved only with a valid second factor
+    factor = _prove_second_factor(
+        ctx,
+        user,
+        cas,
+        code=request.totp,
+        recovery_code=request.recovery_code,
+        address=address,
+        now=now,
+        reason="second factor",
     )
-    if factor is None:
-        raise _fail(ctx, username=username, address=address, now=now, reason="second factor")
-    user.last_login_at = now
-    try:
-        users.save_user(ctx, user, cas)
-    except ConflictError:  # the same code or recovery code used concurrently
-        raise _fail(ctx, username=username, address=address, now=now, reason="concurrent") from None
     throttle.clear(ctx, key=_user_key(username))
     pair = sessions.start(ctx, user=user, address=address, now=now)
     audit.record(
@@ -269,14 +295,7 @@ def step_up(
     if found is None:
         raise AuthError("session ended")
     user, cas = found
-    if _take_second_factor(ctx, user, code=code, recovery_code=None, now=now) is None:
-        raise _fail(ctx, username=identity.name, address=address, now=now, reason="step-up code")
-    try:
-        users.save_user(ctx, user, cas)
-    except ConflictError:
-        raise _fail(
-            ctx, username=identity.name, address=address, now=now, reason="concurrent"
-        ) from None
+    _prove_second_factor(ctx, user, cas, code=code, address=address, now=now, reason="step-up code")
     token = sessions.step_up(ctx, sid=identity.session_id, now=now)
     audit.record(
         ctx,
