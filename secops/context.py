@@ -23,6 +23,12 @@ class Context:
     def close(self) -> None:
         self.es.close()
 
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def build_context(settings: Settings, *, apply_templates: bool = True) -> Context:
     es = make_client(settings)

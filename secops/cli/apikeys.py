@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 
 from secops.auth import apikeys
-from secops.context import build_context
-from secops.settings import get_settings
-
-
-def _actor() -> str:
-    return f"system:cli:{getpass.getuser()}"
+from secops.cli.deployment import cli_actor, open_context
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,28 +35,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _create(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
+    with open_context() as ctx:
         created = apikeys.create(
             ctx,
             name=args.name,
             roles=args.role or ["ingest"],
             expires_in_days=args.expires_in_days or None,
-            actor=_actor(),
+            actor=cli_actor(),
         )
-    finally:
-        ctx.close()
     print(f"created {created.apikey.id} ({', '.join(created.apikey.roles)})")
     print(f"key (shown once): {created.key}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
+    with open_context() as ctx:
         found = apikeys.list_keys(ctx)
-    finally:
-        ctx.close()
     for k in found:
         state = "revoked" if k.revoked_at else f"expires {k.expires_at or 'never'}"
         print(f"{k.id} {k.name:24} {','.join(k.roles):16} {state} last used {k.last_used_at}")
@@ -70,23 +58,17 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
-        apikeys.revoke(ctx, key_id=args.key_id, actor=_actor())
-    finally:
-        ctx.close()
+    with open_context() as ctx:
+        apikeys.revoke(ctx, key_id=args.key_id, actor=cli_actor())
     print(f"revoked {args.key_id}")
     return 0
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
+    with open_context() as ctx:
         rotated = apikeys.rotate(
-            ctx, key_id=args.key_id, grace_seconds=args.grace_seconds, actor=_actor()
+            ctx, key_id=args.key_id, grace_seconds=args.grace_seconds, actor=cli_actor()
         )
-    finally:
-        ctx.close()
     print(f"new key (shown once): {rotated.key}")
     print(f"the old key stays valid until {rotated.apikey.previous_valid_until}")
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from secops.audit import public_key_pem, signing_key, verify
-from secops.context import build_context
+from secops.cli.deployment import open_context
 from secops.settings import get_settings
 
 
@@ -40,11 +40,8 @@ def _parse_head(text: str) -> tuple[int, str]:
 def _verify(args: argparse.Namespace) -> int:
     pem = args.public_key.read_bytes() if args.public_key else None
     head = _parse_head(args.expect_head) if args.expect_head else None
-    ctx = build_context(get_settings(), apply_templates=False)
-    try:
+    with open_context(apply_templates=False) as ctx:
         report = verify(ctx, public_key=pem, expect_head=head)
-    finally:
-        ctx.close()
     print(report.model_dump_json(indent=2))
     if not report.intact:
         where = f"seq {report.first_broken_seq}: {report.reason}: {report.detail}"

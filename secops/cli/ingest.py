@@ -20,13 +20,13 @@ import orjson
 from tqdm import tqdm
 
 from secops.accounting import SourceAccounting
-from secops.context import Context, build_context
+from secops.cli.deployment import open_context
+from secops.context import Context
 from secops.errors import InvalidInputError
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import NoDetection
 from secops.pipeline.normalizing import is_unparsed
 from secops.records import RawRecord, Source
-from secops.settings import get_settings
 from secops.store.bulk import RetryPolicy
 
 FORMATS = ("auto", "text", "ndjson", "evtx")
@@ -109,11 +109,10 @@ def _ingest(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
             raise InvalidInputError("not a readable file", where=str(path))
-    ctx = build_context(get_settings())
     accounting = SourceAccounting()
     total = Counts()
     stop = threading.Event()
-    try:
+    with open_context() as ctx:
         for path in args.files:
             fmt = file_format(path, args.format)
             source = Source("file", host=args.host, application=path.name)
@@ -127,8 +126,6 @@ def _ingest(args: argparse.Namespace) -> int:
                         batch = []
                 if batch:
                     _send(ctx, batch, accounting, stop, total)
-    finally:
-        ctx.close()
     print(
         f"read {total.read}, indexed {total.indexed}, already present {total.already}, "
         f"unparsed {total.unparsed}, dead-lettered {total.deadlettered}"

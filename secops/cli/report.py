@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from secops.cli.deployment import cli_actor, open_context
 from secops.compliance.reports import generate_report, verify_report
-from secops.context import build_context
 from secops.hunt.service import parse_since
-from secops.settings import get_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,13 +42,10 @@ def _generate(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     start = datetime.fromisoformat(parse_since(args.since, now=now))
     end = datetime.fromisoformat(parse_since(args.until, now=now)) if args.until else now
-    ctx = build_context(get_settings())
-    try:
+    with open_context() as ctx:
         report = generate_report(
-            ctx, period_start=start, period_end=end, actor=f"cli:{_user()}", now=now
+            ctx, period_start=start, period_end=end, actor=cli_actor(), now=now
         )
-    finally:
-        ctx.close()
     text = json.dumps(report.document, indent=2, ensure_ascii=False) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")
@@ -60,13 +55,6 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _user() -> str:
-    try:
-        return os.getlogin()
-    except OSError:
-        return str(os.getuid())
-
-
 def _verify(args: argparse.Namespace) -> int:
     try:
         document = json.loads(args.file.read_bytes())
@@ -74,12 +62,11 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"report NOT intact: cannot read {args.file} as JSON: {exc}", file=sys.stderr)
         return 1
     pem = args.public_key.read_bytes() if args.public_key else None
-    ctx = build_context(get_settings(), apply_templates=False) if args.online else None
-    try:
-        result = verify_report(document, public_key=pem, ctx=ctx)
-    finally:
-        if ctx is not None:
-            ctx.close()
+    if args.online:
+        with open_context(apply_templates=False) as ctx:
+            result = verify_report(document, public_key=pem, ctx=ctx)
+    else:
+        result = verify_report(document, public_key=pem)
     print(result.model_dump_json(indent=2))
     if not result.intact:
         print(f"report NOT intact: {result.reason}: {result.detail}", file=sys.stderr)

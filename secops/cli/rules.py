@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from secops.context import build_context
+from secops.cli.deployment import open_context
 from secops.detect.loader import BUILTIN_RULES
 from secops.detect.samples import run_samples
 from secops.detect.validate import validate
@@ -53,9 +53,7 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _hunt(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    bar = tqdm(unit="events", desc="hunting")
-    try:
+    with open_context() as ctx, tqdm(unit="events", desc="hunting") as bar:
         report = hunt(
             ctx,
             paths=args.rules,
@@ -64,9 +62,6 @@ def _hunt(args: argparse.Namespace) -> int:
             progress=bar.update,
             on_total=lambda total: setattr(bar, "total", total),
         )
-    finally:
-        bar.close()
-        ctx.close()
     for error in report.rule_errors:
         print(f"{error.path}:{error.line or 1}: {error.message}")
     print(

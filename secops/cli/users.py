@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 
 from secops.auth import users
-from secops.context import build_context
-from secops.settings import get_settings
-
-
-def _actor() -> str:
-    return f"system:cli:{getpass.getuser()}"
+from secops.cli.deployment import cli_actor, open_context
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,17 +33,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
+    with open_context() as ctx:
         user, password = users.create_user(
             ctx,
             username=args.username,
             display_name=args.display_name or args.username,
             roles=args.role,
-            actor=_actor(),
+            actor=cli_actor(),
         )
-    finally:
-        ctx.close()
     print(f"created {user.username} ({', '.join(user.roles)})")
     print(f"initial password (shown once): {password}")
     print("at first login the account enrols its TOTP authenticator")
@@ -57,31 +48,22 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
-        users.disable_user(ctx, username=args.username, actor=_actor())
-    finally:
-        ctx.close()
+    with open_context() as ctx:
+        users.disable_user(ctx, username=args.username, actor=cli_actor())
     print(f"disabled {args.username}; its sessions are ended")
     return 0
 
 
 def _reset_mfa(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
-        users.reset_mfa(ctx, username=args.username, actor=_actor())
-    finally:
-        ctx.close()
+    with open_context() as ctx:
+        users.reset_mfa(ctx, username=args.username, actor=cli_actor())
     print(f"MFA of {args.username} reset; it enrols again at next login")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    ctx = build_context(get_settings())
-    try:
+    with open_context() as ctx:
         found = users.list_users(ctx)
-    finally:
-        ctx.close()
     for u in found:
         state = "disabled" if u.disabled else ("mfa" if u.mfa_confirmed else "mfa-pending")
         print(f"{u.username:24} {','.join(u.roles):28} {state}")
