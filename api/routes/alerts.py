@@ -93,12 +93,25 @@ def alert_filter(
 Filter = Annotated[AlertFilter, Depends(alert_filter)]
 
 
-@router.get("", summary="Alerts matching a filter, one page at a time", responses=errors())
+@router.get(
+    "",
+    summary="Alerts matching a filter, one page at a time",
+    description=(
+        "By default (`sort=priority`, `order=desc`) what matters comes first: open alerts "
+        "(new, acknowledged, in progress) before resolved ones, each by severity (critical "
+        "first), then by latest activity (`last_seen`, newest first). Any other `sort` "
+        "orders by that field alone; `order=asc` reverses the order."
+    ),
+    responses=errors(),
+)
 def list_alerts(
     ctx: Ctx,
     _: Reader,
     flt: Filter,
-    sort: query.SortField = "last_seen",
+    sort: Annotated[
+        query.SortField,
+        Query(description="priority: open first, then severity, then newest activity"),
+    ] = query.DEFAULT_SORT,
     order: query.SortOrder = "desc",
     size: Annotated[int, Query(ge=1, le=query.MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,

@@ -1,4 +1,9 @@
-"""Finding alerts: filters, sorting, opaque cursors over ``search_after``, dashboard stats."""
+"""Finding alerts: filters, sorting, opaque cursors over ``search_after``, dashboard stats.
+
+The default order, ``priority``, puts what matters first: open alerts (any status but
+resolved) before resolved ones, each by severity (critical first), then by latest
+activity (``last_seen``, newest first). ``order=asc`` reverses all three.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,14 @@ from secops.context import Context
 from secops.errors import InvalidInputError
 
 SortField = Literal[
-    "last_seen", "first_seen", "created_at", "updated_at", "severity_rank", "risk_score", "count"
+    "priority",
+    "last_seen",
+    "first_seen",
+    "created_at",
+    "updated_at",
+    "severity_rank",
+    "risk_score",
+    "count",
 ]
 SortOrder = Literal["asc", "desc"]
 MAX_PAGE = 500
@@ -79,9 +91,34 @@ def build_query(flt: AlertFilter | None, *, now: datetime | None = None) -> dict
     return {"bool": {"must": must, "filter": filters, "must_not": must_not}}
 
 
+DEFAULT_SORT: SortField = "priority"
+
+
+def _open_first(query: dict[str, Any]) -> dict[str, Any]:
+    """``query`` as a filter, scored 1 for an open alert and 0 for a resolved one.
+
+    The score carries the open/resolved rank of the priority order: no stored field
+    to keep in step with triage, and no script (the store may run without one).
+    """
+    is_open = {"bool": {"must_not": [{"term": {"status": "resolved"}}]}}
+    return {
+        "bool": {
+            "filter": [query],
+            "should": [{"constant_score": {"filter": is_open, "boost": 1.0}}],
+        }
+    }
+
+
 def _sort(field: SortField, order: SortOrder) -> list[dict[str, Any]]:
+    keys: list[dict[str, Any]] = [{field: {"order": order, "missing": "_last"}}]
+    if field == "priority":
+        keys = [
+            {"_score": {"order": order}},
+            {"severity_rank": {"order": order, "missing": "_last"}},
+            {"last_seen": {"order": order, "missing": "_last"}},
+        ]
     # alert_id is unique: the tie-breaker that makes search_after exact.
-    return [{field: {"order": order, "missing": "_last"}}, {"alert_id": {"order": "asc"}}]
+    return [*keys, {"alert_id": {"order": "asc"}}]
 
 
 def encode_cursor(values: list[Any], field: str, order: str) -> str:
@@ -104,7 +141,7 @@ def search_alerts(
     ctx: Context,
     *,
     flt: AlertFilter | None = None,
-    sort: SortField = "last_seen",
+    sort: SortField = DEFAULT_SORT,
     order: SortOrder = "desc",
     size: int = 50,
     cursor: str | None = None,
@@ -115,9 +152,10 @@ def search_alerts(
     kwargs: dict[str, Any] = {}
     if cursor:
         kwargs["search_after"] = decode_cursor(cursor, sort, order)
+    query = build_query(flt, now=now)
     resp = ctx.es.search(
         index=ctx.names.alerts,
-        query=build_query(flt, now=now),
+        query=_open_first(query) if sort == "priority" else query,
         sort=_sort(sort, order),
         size=size,
         seq_no_primary_term=True,
