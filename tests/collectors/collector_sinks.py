@@ -1,14 +1,40 @@
-"""A RecordSink for receiver tests: in memory, optionally full a given number of times."""
+"""Receiver tests' harness: a RecordSink in memory (optionally full a given number of
+times), and a receiver run on a free port around a client."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from secops.errors import SpoolFullError
 from secops.records import RawRecord
 
 WAIT = 30.0  # generous upper bound for loopback delivery; tests never measure time
+
+
+class Receiver(Protocol):
+    @property
+    def bound_port(self) -> int: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def serve(receiver: Callable[[], Receiver], client: Callable[[int], Any]) -> None:
+    """Build and start a receiver (bound to port 0), run ``client(port)`` in a thread, stop."""
+
+    async def main() -> None:
+        running = receiver()
+        await running.start()
+        try:
+            await asyncio.to_thread(client, running.bound_port)
+        finally:
+            await running.stop()
+
+    asyncio.run(main())
 
 
 class MemorySink:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Callable
 from typing import Any
 
-from collector_sinks import MemorySink
+from collector_sinks import MemorySink, serve
 
 from collectors.stats import ReceiverStats
 from collectors.syslog_tcp import StreamLimits, StreamReceiver
@@ -24,15 +23,9 @@ def run_receiver(
     """Start a receiver on a free port, run ``client(port)`` in a thread, stop."""
     stats = stats or ReceiverStats()
 
-    async def main() -> None:
-        receiver = StreamReceiver(sink, host="127.0.0.1", port=0, stats=stats, limits=limits)
-        await receiver.start()
-        try:
-            await asyncio.to_thread(client, receiver.bound_port)
-        finally:
-            await receiver.stop()
-
-    asyncio.run(main())
+    serve(
+        lambda: StreamReceiver(sink, host="127.0.0.1", port=0, stats=stats, limits=limits), client
+    )
     return stats
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import ipaddress
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from collector_sinks import MemorySink
+from collector_sinks import MemorySink, serve
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -93,17 +92,12 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def run_tls(sink: MemorySink, ctx: ssl.SSLContext, client: Callable[[int], Any]) -> None:
-    async def main() -> None:
-        receiver = StreamReceiver(
+    serve(
+        lambda: StreamReceiver(
             sink, host="127.0.0.1", port=0, stats=ReceiverStats(), ssl_context=ctx
-        )
-        await receiver.start()
-        try:
-            await asyncio.to_thread(client, receiver.bound_port)
-        finally:
-            await receiver.stop()
-
-    asyncio.run(main())
+        ),
+        client,
+    )
 
 
 def client_context(pki: dict[str, Path], cert: str | None) -> ssl.SSLContext:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 from collections.abc import Callable
 from typing import Any
 
-from collector_sinks import WAIT, MemorySink
+from collector_sinks import WAIT, MemorySink, serve
 
 from collectors.stats import ReceiverStats
 from collectors.syslog_udp import UdpReceiver
@@ -16,15 +15,10 @@ from secops.records import Source
 
 
 def run_udp(sink: MemorySink, client: Callable[[int], Any], stats: ReceiverStats) -> None:
-    async def main() -> None:
-        receiver = UdpReceiver(sink, host="127.0.0.1", port=0, stats=stats, max_message_bytes=1024)
-        await receiver.start()
-        try:
-            await asyncio.to_thread(client, receiver.bound_port)
-        finally:
-            await receiver.stop()
-
-    asyncio.run(main())
+    serve(
+        lambda: UdpReceiver(sink, host="127.0.0.1", port=0, stats=stats, max_message_bytes=1024),
+        client,
+    )
 
 
 def send_datagrams(port: int, datagrams: list[bytes]) -> None:
