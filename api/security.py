@@ -121,7 +121,9 @@ def identity_of(principal: Principal) -> Identity:
     )
 
 
-def _check(policy: Policy, principal: Principal, request: Request) -> None:
+def _admit(policy: Policy, identity: Identity, request: Request) -> Principal:
+    """The caller once ``policy`` admits it, kept on the request for the audit middleware."""
+    principal = _principal(identity, request)
     if not principal.has_any(policy.roles):
         raise PermissionDeniedError(
             "this action needs the role " + " or ".join(sorted(str(r) for r in policy.roles))
@@ -133,6 +135,8 @@ def _check(policy: Policy, principal: Principal, request: Request) -> None:
             raise PermissionDeniedError(
                 "this action needs a recent TOTP code: POST /api/v1/auth/step-up"
             )
+    request.state.principal = principal
+    return principal
 
 
 def require(*roles: Role, step_up: bool = False) -> Callable[[Request], Principal]:
@@ -147,10 +151,7 @@ def require(*roles: Role, step_up: bool = False) -> Callable[[Request], Principa
             raise PermissionDeniedError(
                 "complete MFA enrolment first: POST /api/v1/auth/mfa/enroll"
             )
-        principal = _principal(identity, request)
-        _check(policy, principal, request)
-        request.state.principal = principal
-        return principal
+        return _admit(policy, identity, request)
 
     setattr(dependency, POLICY_ATTR, policy)
     return dependency
@@ -165,10 +166,7 @@ def enrolment() -> Callable[[Request], Principal]:
         identity = _identify(request)
         if identity.kind != "user":
             raise PermissionDeniedError("only people enrol MFA")
-        principal = _principal(identity, request)
-        _check(policy, principal, request)
-        request.state.principal = principal
-        return principal
+        return _admit(policy, identity, request)
 
     setattr(dependency, POLICY_ATTR, policy)
     return dependency
