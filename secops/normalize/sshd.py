@@ -123,30 +123,29 @@ def _input_userauth(text: str, event: Event) -> bool:
     return True
 
 
-def _disconnect(text: str, event: Event) -> bool:
-    m = _DISCONNECTED.match(text)
-    if m is None:
-        return _too_many(text, event)
+def _session_end(m: re.Match[str], event: Event, action: str) -> bool:
+    """A peer gone: ``[invalid |authenticating ]user <name> <ip> [port <port>]``."""
     invalid, user, ip, port = m.groups()
     set_user(event, user)
     set_source_addr(event, ip, port)
     if invalid == "invalid ":
         _ssh(event)["invalid_user"] = True
-    classify(event, ["session"], ["end"], "ssh_disconnect")
+    classify(event, ["session"], ["end"], action)
     return True
+
+
+def _disconnect(text: str, event: Event) -> bool:
+    m = _DISCONNECTED.match(text)
+    if m is None:
+        return _too_many(text, event)
+    return _session_end(m, event, "ssh_disconnect")
 
 
 def _connection(text: str, event: Event) -> bool:
     m = _CLOSED.match(text)
     if m is None:
         return False
-    invalid, user, ip, port = m.groups()
-    set_user(event, user)
-    set_source_addr(event, ip, port)
-    if invalid == "invalid ":
-        _ssh(event)["invalid_user"] = True
-    classify(event, ["session"], ["end"], "ssh_connection_closed")
-    return True
+    return _session_end(m, event, "ssh_connection_closed")
 
 
 def _received(text: str, event: Event) -> bool:
