@@ -16,7 +16,6 @@ that the refresh interval sets. Elasticsearch: ``SECOPS_BENCH_ES_URL`` or
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
 import statistics
@@ -26,8 +25,6 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-
-from elasticsearch import ApiError
 
 from secops.accounting import SourceAccounting
 from secops.alerts.detector import AlertingDetector
@@ -65,14 +62,11 @@ def _timed(action: Callable[[], None], query: dict, ctx: Context) -> float:
 
 
 def _drop(ctx: Context) -> None:
-    """Leave the shared cluster as found (an events data stream cannot be deleted here)."""
+    """Drop the run's indices (templates are cluster-wide; events data streams cannot go)."""
     pattern = f"secops-{ctx.settings.namespace}-*"
     names = ctx.es.indices.get(index=pattern, expand_wildcards="all")
     if names:
         ctx.es.indices.delete(index=",".join(names))
-    for template in ctx.es.indices.get_index_template(name=pattern)["index_templates"]:
-        with contextlib.suppress(ApiError):  # still used by the events data stream
-            ctx.es.indices.delete_index_template(name=template["name"])
 
 
 def one_run(es_url: str, events: int, engine: DetectionEngine) -> tuple[list[float], list[float]]:
