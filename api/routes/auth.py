@@ -1,4 +1,5 @@
-"""/api/v1/auth: login with password and TOTP, refresh, logout, MFA enrolment, step-up."""
+"""/api/v1/auth: login with password and TOTP, refresh, logout, MFA enrolment, step-up,
+password change."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from secops.auth.models import (
     Me,
     MfaConfirmed,
     MfaEnrollment,
+    PasswordChange,
+    PasswordChangeRequired,
     RefreshRequest,
     TokenPair,
 )
@@ -51,7 +54,7 @@ def login(
     request: Request,
     ctx: Ctx,
     _: Annotated[Principal, Depends(public())],
-) -> TokenPair | EnrolmentRequired:
+) -> TokenPair | EnrolmentRequired | PasswordChangeRequired:
     return service.login(ctx, request=body, address=client_address(request))
 
 
@@ -125,6 +128,31 @@ def step_up(
         identity=identity_of(_person(principal)),
         code=body.code,
         address=client_address(request),
+    )
+
+
+@router.post(
+    "/password",
+    summary="Change one's own password (current password and TOTP code); new session",
+    description=(
+        "Every other session of the account ends. Also the one route the token of "
+        "`password_change_required` (after an administrator's reset) opens."
+    ),
+    responses={
+        401: {"description": "Wrong current password or code (counted towards the lockout)"},
+        422: {"description": "The new password breaks a rule, which the answer names"},
+        429: {"description": "Locked after repeated failures"},
+    },
+)
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    ctx: Ctx,
+    # enrolment(): people's sessions, and the password-change token of a reset account
+    principal: Annotated[Principal, Depends(enrolment())],
+) -> TokenPair:
+    return service.change_password(
+        ctx, identity=identity_of(principal), request=body, address=client_address(request)
     )
 
 

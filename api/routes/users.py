@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from api.deps import get_context
 from api.security import Principal, Role, identity_of, require
 from secops.auth import users
-from secops.auth.models import UserCreate, UserCreated, UserView
+from secops.auth.models import UserCreate, UserCreated, UserUpdate, UserView
 from secops.context import Context
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -20,6 +20,12 @@ AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
 _CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such account"},
     409: {"description": "The account changed concurrently; retry"},
+}
+_ADMIN_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_CHANGE_ERRORS,
+    409: {
+        "description": "It would leave no enabled admin, or a concurrent change; the answer says"
+    },
 }
 
 
@@ -45,10 +51,38 @@ def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreat
     return UserCreated(user=users.view(user), initial_password=password)
 
 
+@router.patch(
+    "/{username}",
+    summary="Change an account's roles or display name",
+    description="Removing a role ends the account's sessions. The last enabled admin keeps admin.",
+    responses=_ADMIN_CHANGE_ERRORS,
+)
+def change_user(username: str, body: UserUpdate, ctx: Ctx, principal: AdminStepUp) -> UserView:
+    return users.view(
+        users.change_user(
+            ctx,
+            username=username,
+            roles=body.roles,
+            display_name=body.display_name,
+            actor=identity_of(principal),
+        )
+    )
+
+
+@router.post(
+    "/{username}/enable",
+    summary="Enable a disabled account",
+    responses=_CHANGE_ERRORS,
+)
+def enable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
+    return users.view(users.enable_user(ctx, username=username, actor=identity_of(principal)))
+
+
 @router.post(
     "/{username}/disable",
     summary="Disable an account and end its sessions",
-    responses=_CHANGE_ERRORS,
+    description="The last enabled admin cannot be disabled.",
+    responses=_ADMIN_CHANGE_ERRORS,
 )
 def disable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
     return users.view(users.disable_user(ctx, username=username, actor=identity_of(principal)))

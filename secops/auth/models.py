@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 HumanRole = Literal["admin", "soc_operator", "auditor"]
 AnyRole = Literal["admin", "soc_operator", "auditor", "ingest"]
@@ -16,6 +16,9 @@ Username = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{1,63}$", strip_whitespace=True)
 ]
 TotpCode = Annotated[str, StringConstraints(pattern=r"^\s*\d{6}\s*$")]
+Password = Annotated[str, StringConstraints(max_length=1024)]
+# What a credential opens: everything its roles allow, or one step of logging in.
+Scope = Literal["full", "mfa_enrollment", "password_change"]
 
 
 class _Input(BaseModel):
@@ -36,6 +39,7 @@ class UserDoc(BaseModel):
     recovery_codes: list[str] = Field(default_factory=list)  # sha256 digests
     totp_last_step: int = 0
     security_stamp: int = 0  # bumped to invalidate every token and session at once
+    must_change_password: bool = False  # set by an administrator's reset
     created_at: datetime
     created_by: str
     updated_at: datetime
@@ -83,7 +87,13 @@ class Identity:
     roles: frozenset[str]
     mfa_verified_at: datetime | None = None
     session_id: str | None = None
-    enrolment_only: bool = False
+    scope: Scope = "full"
+
+    @property
+    def enrolment_only(self) -> bool:
+        """A credential limited to one step of logging in (MFA enrolment or a required
+        password change), which opens no other route."""
+        return self.scope != "full"
 
 
 # API bodies ------------------------------------------------------------------
@@ -99,7 +109,7 @@ class LoginRequest(_Input):
     )
 
     username: Annotated[str, StringConstraints(max_length=128)]
-    password: Annotated[str, StringConstraints(max_length=1024)]
+    password: Password
     totp: TotpCode | None = None
     recovery_code: Annotated[str, StringConstraints(max_length=64)] | None = None
 
@@ -119,6 +129,33 @@ class EnrolmentRequired(BaseModel):
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105
     enrollment_token: str
     expires_in: int
+
+
+class PasswordChangeRequired(BaseModel):
+    """The password was set by an administrator: the token opens only POST /auth/password."""
+
+    status: Literal["password_change_required"] = "password_change_required"
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105
+    password_change_token: str
+    expires_in: int
+
+
+class PasswordChange(_Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "current_password": "correct horse battery staple",
+                    "code": "123456",
+                    "new_password": "violet lantern orbit quarry",
+                }
+            ]
+        }
+    )
+
+    current_password: Password
+    code: TotpCode
+    new_password: Password  # the policy (passwords.check_new_password) names a broken rule
 
 
 class RefreshRequest(_Input):
@@ -141,7 +178,7 @@ class MfaEnrollment(BaseModel):
 
 class MfaConfirmed(BaseModel):
     recovery_codes: list[str]
-    tokens: TokenPair
+    tokens: TokenPair | PasswordChangeRequired
 
 
 class AccessToken(BaseModel):
@@ -173,12 +210,30 @@ class UserCreate(_Input):
     roles: Annotated[list[HumanRole], Field(min_length=1)]
 
 
+class UserUpdate(_Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"roles": ["soc_operator", "auditor"]}, {"display_name": "Jane Doe"}]
+        }
+    )
+
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    roles: Annotated[list[HumanRole], Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> UserUpdate:
+        if self.display_name is None and self.roles is None:
+            raise ValueError("give roles, display_name or both")
+        return self
+
+
 class UserView(BaseModel):
     username: str
     display_name: str
     roles: list[str]
     disabled: bool
     mfa_confirmed: bool
+    must_change_password: bool
     recovery_codes_left: int
     created_at: datetime
     last_login_at: datetime | None

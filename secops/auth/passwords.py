@@ -21,6 +21,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_new_password(new: str, *, username: str, current: str) -> None:
+    """Refuse a new password that breaks a rule, naming the rule."""
+    if len(new) < MIN_LENGTH:
+        raise InvalidInputError(
+            f"the new password breaks the rule min_length: at least {MIN_LENGTH} characters"
+        )
+    if new.strip().lower() == username.strip().lower():
+        raise InvalidInputError("the new password breaks the rule not_username: it is the username")
+    if new == current:
+        raise InvalidInputError(
+            "the new password breaks the rule not_current: it is the current password"
+        )
+
+
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(stored_hash, password)

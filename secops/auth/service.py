@@ -1,4 +1,4 @@
-"""The login flow: password and TOTP, MFA enrolment, step-up, logout.
+"""The login flow: password and TOTP, MFA enrolment, step-up, password change, logout.
 
 Every failure of a login answers the same message whether the account exists or
 not, after the same work (an unknown name still costs an argon2 verification),
@@ -20,14 +20,28 @@ from secops.auth.models import (
     LoginRequest,
     MfaConfirmed,
     MfaEnrollment,
+    PasswordChange,
+    PasswordChangeRequired,
     TokenPair,
     UserDoc,
 )
-from secops.auth.passwords import burn_password_check, verify_password
+from secops.auth.passwords import (
+    burn_password_check,
+    check_new_password,
+    hash_password,
+    verify_password,
+)
 from secops.context import Context
-from secops.errors import AuthError, ConflictError, InvalidInputError, RateLimitedError
+from secops.errors import (
+    AuthError,
+    ConflictError,
+    InvalidInputError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 
 LOGIN_FAILED = "invalid username, password or code"
+CHANGE_FAILED = "invalid password or code"
 
 
 def _user_key(username: str) -> str:
@@ -43,14 +57,21 @@ def _secret(ctx: Context, user: UserDoc) -> str:
     return unseal(data_key(ctx.settings), user.totp_secret, bound_to=user.username)
 
 
-def _check_throttle(ctx: Context, *, username: str, address: str | None, now: datetime) -> None:
+def _check_throttle(
+    ctx: Context,
+    *,
+    username: str,
+    address: str | None,
+    now: datetime,
+    action: str = "auth.login",
+) -> None:
     try:
         throttle.check(ctx, keys=_keys(username, address), now=now)
     except RateLimitedError as exc:
         audit.record(
             ctx,
             actor=username,
-            action="auth.login",
+            action=action,
             target=username,
             outcome="denied",
             details={"reason": "locked", "retry_after": exc.retry_after},
@@ -60,9 +81,16 @@ def _check_throttle(ctx: Context, *, username: str, address: str | None, now: da
 
 
 def _fail(
-    ctx: Context, *, username: str, address: str | None, now: datetime, reason: str
+    ctx: Context,
+    *,
+    username: str,
+    address: str | None,
+    now: datetime,
+    reason: str,
+    action: str = "auth.login",
 ) -> AuthError:
-    """Count the failure, record it, and give the error to raise."""
+    """Count the failure (towards the lockout of logins), record it as ``action``, and give
+    the error to raise."""
     s = ctx.settings
     limits = {"user": s.lockout_account_threshold, "addr": s.lockout_address_threshold}
     locked = []
@@ -85,7 +113,7 @@ def _fail(
     audit.record(
         ctx,
         actor=username,
-        action="auth.login",
+        action=action,
         target=username,
         outcome="failure",
         details={"reason": reason},
@@ -101,7 +129,7 @@ def _fail(
             details={"locked": locked},
             address=address,
         )
-    return AuthError(LOGIN_FAILED)
+    return AuthError(LOGIN_FAILED if action == "auth.login" else CHANGE_FAILED)
 
 
 def _take_second_factor(
@@ -133,24 +161,50 @@ def _prove_second_factor(
     address: str | None,
     now: datetime,
     reason: str,
+    action: str = "auth.login",
 ) -> str:
     """Consume the code and save ``user``; the factor used. A wrong code fails as ``reason``;
     the same code used concurrently fails the save's compare-and-set."""
     factor = _take_second_factor(ctx, user, code=code, recovery_code=recovery_code, now=now)
     if factor is None:
-        raise _fail(ctx, username=user.username, address=address, now=now, reason=reason)
+        raise _fail(
+            ctx, username=user.username, address=address, now=now, reason=reason, action=action
+        )
     try:
         users.save_user(ctx, user, cas)
     except ConflictError:
         raise _fail(
-            ctx, username=user.username, address=address, now=now, reason="concurrent"
+            ctx,
+            username=user.username,
+            address=address,
+            now=now,
+            reason="concurrent",
+            action=action,
         ) from None
     return factor
 
 
+def _password_change_required(
+    ctx: Context, user: UserDoc, *, address: str | None, now: datetime
+) -> PasswordChangeRequired:
+    audit.record(
+        ctx,
+        actor=user.username,
+        action="auth.login",
+        target=user.username,
+        outcome="success",
+        details={"scope": "password_change"},
+        address=address,
+    )
+    return PasswordChangeRequired(
+        password_change_token=sessions.password_change_token(ctx, user=user, now=now),
+        expires_in=sessions.LIMITED_TTL_SECONDS,
+    )
+
+
 def login(
     ctx: Context, *, request: LoginRequest, address: str | None, now: datetime | None = None
-) -> TokenPair | EnrolmentRequired:
+) -> TokenPair | EnrolmentRequired | PasswordChangeRequired:
     now = now or datetime.now(UTC)
     username = request.username.strip().lower()
     _check_throttle(ctx, username=username, address=address, now=now)
@@ -174,7 +228,7 @@ def login(
         )
         return EnrolmentRequired(
             enrollment_token=sessions.enrolment_token(ctx, user=user, now=now),
-            expires_in=sessions.ENROLMENT_TTL_SECONDS,
+            expires_in=sessions.LIMITED_TTL_SECONDS,
         )
     user.last_login_at = now  # saved only with a valid second factor
     factor = _prove_second_factor(
@@ -188,6 +242,8 @@ def login(
         reason="second factor",
     )
     throttle.clear(ctx, key=_user_key(username))
+    if user.must_change_password:
+        return _password_change_required(ctx, user, address=address, now=now)
     pair = sessions.start(ctx, user=user, address=address, now=now)
     audit.record(
         ctx,
@@ -244,7 +300,8 @@ def confirm(
     address: str | None = None,
     now: datetime | None = None,
 ) -> MfaConfirmed:
-    """Confirm the pending secret with a code: recovery codes (shown once) and a session."""
+    """Confirm the pending secret with a code: recovery codes (shown once) and a session,
+    or, if an administrator set the password, a token to change it."""
     now = now or datetime.now(UTC)
     user, cas = _pending_user(ctx, identity)
     if user.totp_secret is None:
@@ -274,6 +331,9 @@ def confirm(
         outcome="success",
         address=address,
     )
+    if user.must_change_password:
+        required = _password_change_required(ctx, user, address=address, now=now)
+        return MfaConfirmed(recovery_codes=codes, tokens=required)
     return MfaConfirmed(
         recovery_codes=codes, tokens=sessions.start(ctx, user=user, address=address, now=now)
     )
@@ -306,6 +366,69 @@ def step_up(
         address=address,
     )
     return AccessToken(access_token=token, expires_in=ctx.settings.access_token_ttl_seconds)
+
+
+def change_password(
+    ctx: Context,
+    *,
+    identity: Identity,
+    request: PasswordChange,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> TokenPair:
+    """A new password, proved by the current one and a fresh TOTP code: every session of the
+    account ends (the security stamp), and the caller gets a new one.
+
+    The caller is a person's session, or the password-change token of an account whose
+    password an administrator set. A wrong password or code counts towards the lockout
+    as a failed login does.
+    """
+    now = now or datetime.now(UTC)
+    action = "auth.password_change"
+    _check_throttle(ctx, username=identity.name, address=address, now=now, action=action)
+    check_new_password(
+        request.new_password, username=identity.name, current=request.current_password
+    )
+    found = users.get_user(ctx, identity.name)
+    if found is None or found[0].disabled:
+        raise AuthError("session ended")
+    user, cas = found
+    if not user.mfa_confirmed:
+        raise PermissionDeniedError("complete MFA enrolment first: POST /api/v1/auth/mfa/enroll")
+    if identity.session_id is None and not user.must_change_password:
+        raise PermissionDeniedError("this token does not open a password change")
+    if not verify_password(user.password_hash, request.current_password):
+        raise _fail(
+            ctx, username=user.username, address=address, now=now, reason="password", action=action
+        )
+    forced = user.must_change_password
+    user.password_hash = hash_password(request.new_password)
+    user.must_change_password = False
+    user.security_stamp += 1  # every session and token of the account ends here
+    user.updated_at = now
+    # Saved with the code it consumes, or not at all.
+    _prove_second_factor(
+        ctx,
+        user,
+        cas,
+        code=request.code,
+        address=address,
+        now=now,
+        reason="second factor",
+        action=action,
+    )
+    throttle.clear(ctx, key=_user_key(user.username))
+    pair = sessions.start(ctx, user=user, address=address, now=now)
+    audit.record(
+        ctx,
+        actor=identity,
+        action=action,
+        target=user.username,
+        outcome="success",
+        details={"session": pair.session_id, "required_by_reset": forced},
+        address=address,
+    )
+    return pair
 
 
 def logout(

@@ -24,7 +24,7 @@ from secops.auth.models import Identity, SessionDoc, TokenPair, UserDoc
 from secops.context import Context
 from secops.errors import AuthError
 
-ENROLMENT_TTL_SECONDS = 600
+LIMITED_TTL_SECONDS = 600  # enrolment and password-change tokens
 _MAX_USED_HASHES = 200
 
 
@@ -89,18 +89,29 @@ def start(ctx: Context, *, user: UserDoc, address: str | None, now: datetime) ->
     return _pair(ctx, sid, session, refresh_secret, now)
 
 
-def enrolment_token(ctx: Context, *, user: UserDoc, now: datetime) -> str:
+def _limited_token(ctx: Context, *, typ: tokens.TokenType, user: UserDoc, now: datetime) -> str:
     claims = tokens.TokenClaims(
-        typ="enroll",
+        typ=typ,
         sub=user.username,
         sid=None,
         roles=tuple(user.roles),
         iat=_epoch(now),
-        exp=_epoch(now) + ENROLMENT_TTL_SECONDS,
+        exp=_epoch(now) + LIMITED_TTL_SECONDS,
         mfa=None,
         stamp=user.security_stamp,
     )
     return _sign(ctx, claims)
+
+
+def enrolment_token(ctx: Context, *, user: UserDoc, now: datetime) -> str:
+    """A token for MFA enrolment only, of an account that proved its password."""
+    return _limited_token(ctx, typ="enroll", user=user, now=now)
+
+
+def password_change_token(ctx: Context, *, user: UserDoc, now: datetime) -> str:
+    """A token for POST /auth/password only, of an account whose password an administrator
+    set, that proved it and its TOTP code. Changing the password bumps the stamp: it ends."""
+    return _limited_token(ctx, typ="password", user=user, now=now)
 
 
 def _get(ctx: Context, sid: str) -> tuple[SessionDoc, dict[str, Any]] | None:
@@ -194,20 +205,23 @@ def step_up(ctx: Context, *, sid: str, now: datetime) -> str:
 
 
 def authenticate(ctx: Context, *, token: str, now: datetime) -> Identity:
-    """The holder of an access or enrolment token, if its session and account are live."""
+    """The holder of an access token, or of a token limited to one step of logging in
+    (enrolment, password change), if its session and account are live."""
     key = signing_key(ctx.settings)
     claims = tokens.verify(token, key=key, kid=key_id(key), now=_epoch(now))
-    if claims.typ == "enroll":
+    if claims.typ != "access":
         found = users.get_user(ctx, claims.sub)
         user = found[0] if found else None
         if user is None or user.disabled or user.security_stamp != claims.stamp:
+            raise AuthError("session ended")
+        if claims.typ == "password" and not user.must_change_password:
             raise AuthError("session ended")
         return Identity(
             id=f"user:{user.username}",
             kind="user",
             name=user.username,
             roles=frozenset(user.roles),
-            enrolment_only=True,
+            scope="mfa_enrollment" if claims.typ == "enroll" else "password_change",
         )
     assert claims.sid is not None
     docs = ctx.es.mget(

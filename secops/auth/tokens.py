@@ -2,7 +2,9 @@
 
 ``<payload>.<mac>``; the payload names the key (``kid``), the session, the roles,
 when it was issued, when it expires and when the holder last proved MFA. Tokens
-of type ``enroll`` let an account without confirmed MFA do nothing but enrol.
+of type ``enroll`` let an account without confirmed MFA do nothing but enrol;
+tokens of type ``password`` let an account whose password an administrator set
+do nothing but change it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Literal
 
 from secops.errors import AuthError
 
-TokenType = Literal["access", "enroll"]
+TokenType = Literal["access", "enroll", "password"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def verify(token: str, *, key: bytes, kid: str, now: int) -> TokenClaims:
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise AuthError("invalid token") from exc
-    if claims.typ not in ("access", "enroll"):
+    if claims.typ not in ("access", "enroll", "password"):
         raise AuthError("invalid token")
     if now >= claims.exp:
         raise AuthError("token expired")

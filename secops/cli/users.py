@@ -1,4 +1,4 @@
-"""`secops users add|disable|reset-mfa|list`: accounts of people."""
+"""`secops users add|set-roles|set-password|enable|disable|reset-mfa|list`: accounts of people."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 
 from secops.auth import users
 from secops.cli.deployment import cli_actor, open_context
+
+ROLES = ["admin", "soc_operator", "auditor"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,14 +17,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("username")
     add.add_argument("--display-name")
     add.add_argument(
-        "--role",
-        action="append",
-        required=True,
-        choices=["admin", "soc_operator", "auditor"],
-        help="repeat for several",
+        "--role", action="append", required=True, choices=ROLES, help="repeat for several"
     )
     add.set_defaults(func=_add)
+    roles = users_sub.add_parser(
+        "set-roles", help="replace an account's roles; fewer roles end its sessions"
+    )
+    roles.add_argument("username")
+    roles.add_argument(
+        "--role", action="append", required=True, choices=ROLES, help="repeat for several"
+    )
+    roles.add_argument("--display-name")
+    roles.set_defaults(func=_set_roles)
     for name, func, text in (
+        (
+            "set-password",
+            _set_password,
+            "reset a password: prints a one-time password, to be changed at next login",
+        ),
+        ("enable", _enable, "let a disabled account log in again"),
         ("disable", _disable, "disable an account and end its sessions"),
         ("reset-mfa", _reset_mfa, "forget the authenticator; enrol again at next login"),
     ):
@@ -47,6 +60,34 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_roles(args: argparse.Namespace) -> int:
+    with open_context() as ctx:
+        user = users.change_user(
+            ctx,
+            username=args.username,
+            roles=args.role,
+            display_name=args.display_name,
+            actor=cli_actor(),
+        )
+    print(f"{user.username}: {', '.join(user.roles)}")
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    with open_context() as ctx:
+        _, password = users.set_password(ctx, username=args.username, actor=cli_actor())
+    print(f"one-time password of {args.username} (shown once): {password}")
+    print("its sessions are ended; at next login it must choose a new password")
+    return 0
+
+
+def _enable(args: argparse.Namespace) -> int:
+    with open_context() as ctx:
+        users.enable_user(ctx, username=args.username, actor=cli_actor())
+    print(f"enabled {args.username}")
+    return 0
+
+
 def _disable(args: argparse.Namespace) -> int:
     with open_context() as ctx:
         users.disable_user(ctx, username=args.username, actor=cli_actor())
@@ -66,5 +107,7 @@ def _list(args: argparse.Namespace) -> int:
         found = users.list_users(ctx)
     for u in found:
         state = "disabled" if u.disabled else ("mfa" if u.mfa_confirmed else "mfa-pending")
+        if u.must_change_password:
+            state += ",password-reset"
         print(f"{u.username:24} {','.join(u.roles):28} {state}")
     return 0
