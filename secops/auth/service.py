@@ -42,6 +42,7 @@ from secops.errors import (
 
 LOGIN_FAILED = "invalid username, password or code"
 CHANGE_FAILED = "invalid password or code"
+CHANGE_PASSWORD_FIRST = "change the password first: POST /api/v1/auth/password"  # noqa: S105
 
 
 def _user_key(username: str) -> str:
@@ -265,6 +266,8 @@ def _pending_user(ctx: Context, identity: Identity) -> tuple[UserDoc, dict[str, 
     found = users.get_user(ctx, identity.name)
     if found is None or found[0].disabled:
         raise AuthError("session ended")
+    if found[0].mfa_confirmed and found[0].must_change_password:
+        raise PermissionDeniedError(CHANGE_PASSWORD_FIRST)
     if found[0].mfa_confirmed:
         raise ConflictError("MFA is already confirmed; an administrator can reset it")
     return found
