@@ -46,6 +46,9 @@ class _Connection:
     seq: int = 0
 
 
+STOP_GRACE_SECONDS = 10.0
+
+
 class StreamReceiver:
     """A TCP (or TLS, given an SSL context) syslog listener feeding a sink."""
 
@@ -70,6 +73,7 @@ class StreamReceiver:
         self.input = "syslog-tls" if ssl_context else "syslog-tcp"
         self._server: asyncio.Server | None = None
         self._active: set[asyncio.Task[None]] = set()
+        self._appending: set[asyncio.Task[None]] = set()  # appends a stop lets finish
 
     @property
     def bound_port(self) -> int:
@@ -95,6 +99,13 @@ class StreamReceiver:
             task.cancel()
         if self._active:
             await asyncio.gather(*self._active, return_exceptions=True)
+        # Records already framed and on their way to the spool are stored and counted,
+        # unless the spool stays full: then the sender was never acknowledged anyway.
+        if self._appending:
+            _, late = await asyncio.wait(set(self._appending), timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
@@ -159,10 +170,17 @@ class StreamReceiver:
                 )
             )
             conn.seq += 1
+        truncated = sum(1 for f in frames if f.truncated)
+        append = asyncio.ensure_future(self._append(conn, records, truncated))
+        self._appending.add(append)
+        append.add_done_callback(self._appending.discard)
+        # A stop cancels the connection, not an append half done: shield it.
+        await asyncio.shield(append)
+
+    async def _append(self, conn: _Connection, records: list[RawRecord], truncated: int) -> None:
         await append_until_accepted(
             self.sink, records, executor=self.executor, where=conn.source.address or ""
         )
-        truncated = sum(1 for f in frames if f.truncated)
         self.stats.received(conn.source, len(records), truncated=truncated)
 
 
