@@ -27,6 +27,7 @@ from fastapi import Request
 
 from secops.auth import apikeys, sessions
 from secops.auth.models import Identity
+from secops.auth.service import CHANGE_PASSWORD_FIRST
 from secops.context import Context
 from secops.errors import AuthError, PermissionDeniedError
 
@@ -148,9 +149,30 @@ def require(*roles: Role, step_up: bool = False) -> Callable[[Request], Principa
     def dependency(request: Request) -> Principal:
         identity = _identify(request)
         if identity.enrolment_only:
-            raise PermissionDeniedError(
-                "complete MFA enrolment first: POST /api/v1/auth/mfa/enroll"
-            )
+            raise PermissionDeniedError(_UNFINISHED_LOGIN[identity.scope])
+        return _admit(policy, identity, request)
+
+    setattr(dependency, POLICY_ATTR, policy)
+    return dependency
+
+
+# What a token limited to one step of logging in must do before anything else.
+_UNFINISHED_LOGIN = {
+    "mfa_enrollment": "complete MFA enrolment first: POST /api/v1/auth/mfa/enroll",
+    "password_change": CHANGE_PASSWORD_FIRST,
+}
+
+
+def _login_step(scope: str, refusal: str) -> Callable[[Request], Principal]:
+    """People's full sessions, and the token limited to the login step ``scope``."""
+    policy = Policy(roles=frozenset(HUMAN_ROLES))
+
+    def dependency(request: Request) -> Principal:
+        identity = _identify(request)
+        if identity.kind != "user":
+            raise PermissionDeniedError(refusal)
+        if identity.enrolment_only and identity.scope != scope:
+            raise PermissionDeniedError(_UNFINISHED_LOGIN[identity.scope])
         return _admit(policy, identity, request)
 
     setattr(dependency, POLICY_ATTR, policy)
@@ -158,18 +180,15 @@ def require(*roles: Role, step_up: bool = False) -> Callable[[Request], Principa
 
 
 def enrolment() -> Callable[[Request], Principal]:
-    """Like ``require`` for people, but also admits the enrolment-scoped token of a login
-    whose account has no confirmed MFA yet: for the enrolment routes only."""
-    policy = Policy(roles=frozenset(HUMAN_ROLES))
+    """For the MFA enrolment routes: also admits the token of a login whose account has
+    no confirmed MFA yet."""
+    return _login_step("mfa_enrollment", "only people enrol MFA")
 
-    def dependency(request: Request) -> Principal:
-        identity = _identify(request)
-        if identity.kind != "user":
-            raise PermissionDeniedError("only people enrol MFA")
-        return _admit(policy, identity, request)
 
-    setattr(dependency, POLICY_ATTR, policy)
-    return dependency
+def password_change() -> Callable[[Request], Principal]:
+    """For changing one's password: also admits the token of a login whose password an
+    administrator reset."""
+    return _login_step("password_change", "only people have passwords")
 
 
 def public() -> Callable[[Request], Principal]:

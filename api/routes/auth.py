@@ -16,6 +16,7 @@ from api.security import (
     client_address,
     enrolment,
     identity_of,
+    password_change,
     public,
     require,
 )
@@ -148,8 +149,7 @@ def change_password(
     body: PasswordChange,
     request: Request,
     ctx: Ctx,
-    # enrolment(): people's sessions, and the password-change token of a reset account
-    principal: Annotated[Principal, Depends(enrolment())],
+    principal: Annotated[Principal, Depends(password_change())],
 ) -> TokenPair:
     return service.change_password(
         ctx, identity=identity_of(principal), request=body, address=client_address(request)
