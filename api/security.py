@@ -27,7 +27,7 @@ from fastapi import Request
 
 from secops.auth import apikeys, sessions
 from secops.auth.models import Identity
-from secops.auth.service import CHANGE_PASSWORD_FIRST
+from secops.auth.proof import CHANGE_PASSWORD_FIRST
 from secops.context import Context
 from secops.errors import AuthError, PermissionDeniedError
 

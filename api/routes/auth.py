@@ -20,7 +20,7 @@ from api.security import (
     public,
     require,
 )
-from secops.auth import service, sessions
+from secops.auth import logins, mfa, sessions
 from secops.auth.models import (
     AccessToken,
     CodeRequest,
@@ -34,6 +34,7 @@ from secops.auth.models import (
     RefreshRequest,
     TokenPair,
 )
+from secops.auth.password_change import change_password as change_own_password
 from secops.context import Context
 from secops.errors import PermissionDeniedError
 
@@ -56,7 +57,7 @@ def login(
     ctx: Ctx,
     _: Annotated[Principal, Depends(public())],
 ) -> TokenPair | EnrolmentRequired | PasswordChangeRequired:
-    return service.login(ctx, request=body, address=client_address(request))
+    return logins.login(ctx, request=body, address=client_address(request))
 
 
 @router.post(
@@ -82,7 +83,7 @@ def logout(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(require(*HUMAN_ROLES))],
 ) -> Response:
-    service.logout(ctx, identity=identity_of(_person(principal)), address=client_address(request))
+    logins.logout(ctx, identity=identity_of(_person(principal)), address=client_address(request))
     return Response(status_code=204)
 
 
@@ -94,7 +95,7 @@ def logout(
 def mfa_enroll(
     request: Request, ctx: Ctx, principal: Annotated[Principal, Depends(enrolment())]
 ) -> MfaEnrollment:
-    return service.enroll(ctx, identity=identity_of(principal), address=client_address(request))
+    return mfa.enroll(ctx, identity=identity_of(principal), address=client_address(request))
 
 
 @router.post(
@@ -108,7 +109,7 @@ def mfa_confirm(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(enrolment())],
 ) -> MfaConfirmed:
-    return service.confirm(
+    return mfa.confirm(
         ctx, identity=identity_of(principal), code=body.code, address=client_address(request)
     )
 
@@ -124,7 +125,7 @@ def step_up(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(require(*HUMAN_ROLES))],
 ) -> AccessToken:
-    return service.step_up(
+    return logins.step_up(
         ctx,
         identity=identity_of(_person(principal)),
         code=body.code,
@@ -151,7 +152,7 @@ def change_password(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(password_change())],
 ) -> TokenPair:
-    return service.change_password(
+    return change_own_password(
         ctx, identity=identity_of(principal), request=body, address=client_address(request)
     )
 

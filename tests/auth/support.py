@@ -9,7 +9,7 @@ from typing import Any
 import pyotp
 from fastapi.testclient import TestClient
 
-from secops.auth import service, sessions, totp, users
+from secops.auth import mfa, sessions, totp, users
 from secops.auth.models import HumanRole, Identity, TokenPair
 from secops.context import Context
 
@@ -51,10 +51,10 @@ def enrolled(
         now=now,
     )
     identity = Identity(id=f"user:{username}", kind="user", name=username, roles=frozenset(roles))
-    secret = service.enroll(ctx, identity=identity, now=now).secret
+    secret = mfa.enroll(ctx, identity=identity, now=now).secret
     step = totp.time_step(now) - 1
     code = pyotp.TOTP(secret).at(step * totp.STEP_SECONDS)
-    confirmed = service.confirm(ctx, identity=identity, code=code, now=now)
+    confirmed = mfa.confirm(ctx, identity=identity, code=code, now=now)
     return Account(username, password, secret, confirmed.recovery_codes, step)
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from secops.auth import apikeys, sessions, users
 from secops.auth.devadmin import ensure_dev_admin
+from secops.auth.logins import login
 from secops.auth.models import LoginRequest, TokenPair
-from secops.auth.service import login
 from secops.cli.main import main
 from secops.context import Context
 

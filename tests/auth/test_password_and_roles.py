@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from secops.audit.service import list_entries
-from secops.auth import service, sessions, users
+from secops.auth import mfa, sessions, users
 from secops.auth.models import Identity, PasswordChangeRequired
 from secops.cli.main import main
 from secops.context import Context
@@ -218,8 +218,8 @@ def test_reset_before_enrolment_asks_for_the_change_after_confirming(ctx: Contex
     users.set_password(ctx, username="tess", actor="system:test")
     identity = Identity(id="user:tess", kind="user", name="tess", roles=frozenset({"auditor"}))
     now = datetime.now(UTC)
-    secret = service.enroll(ctx, identity=identity, now=now).secret
-    done = service.confirm(ctx, identity=identity, code=pyotp.TOTP(secret).at(now), now=now)
+    secret = mfa.enroll(ctx, identity=identity, now=now).secret
+    done = mfa.confirm(ctx, identity=identity, code=pyotp.TOTP(secret).at(now), now=now)
     assert isinstance(done.tokens, PasswordChangeRequired)
     who = sessions.authenticate(ctx, token=done.tokens.password_change_token, now=now)
     assert (who.scope, who.enrolment_only, who.session_id) == ("password_change", True, None)

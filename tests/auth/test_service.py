@@ -8,8 +8,10 @@ import pyotp
 import pytest
 
 from secops.auth import sessions, totp, users
+from secops.auth.logins import login
+from secops.auth.mfa import confirm, enroll
 from secops.auth.models import EnrolmentRequired, Identity, LoginRequest, TokenPair
-from secops.auth.service import LOGIN_FAILED, confirm, enroll, login
+from secops.auth.proof import LOGIN_FAILED
 from secops.context import Context
 from secops.errors import AuthError, ConflictError, InvalidInputError, RateLimitedError
 

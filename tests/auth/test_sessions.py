@@ -8,7 +8,7 @@ import pytest
 
 from secops.auth import sessions, tokens
 from secops.auth.keys import key_id
-from secops.auth.service import logout
+from secops.auth.logins import logout
 from secops.context import Context
 from secops.errors import AuthError
 
