@@ -203,6 +203,8 @@ def test_reset_password_opens_only_the_password_change_until_it_is_changed(
     assert client.get(ME, headers=headers).status_code == 401
     assert client.post(PASSWORD, headers=headers, json={}).status_code == 401
     assert _login(client, "sam", one_time, totp="123456").status_code == 401
+    # The list is a search: near real time, so make the change visible to it first.
+    ctx.es.indices.refresh(index=ctx.names.index("users"))
     listed = client.get("/api/v1/users", headers=bearer(changed.json()["access_token"])).json()
     assert [u["must_change_password"] for u in listed if u["username"] == "sam"] == [False]
     [entry] = _audit(ctx, "user.set_password")
