@@ -135,6 +135,13 @@ def drop_namespace(es_url: str, namespace: str) -> None:
             client.indices.delete(index=",".join(found))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis (under schemathesis) keeps caches on disk: outside the working tree.
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="secops-hypothesis-"))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Any test that needs the node is an integration test, whatever its folder.
     for item in items:

@@ -175,6 +175,7 @@ schema.app = FORWARD
     max_examples=MAX_EXAMPLES,
     deadline=None,
     derandomize=True,
+    database=None,  # derandomized runs need no example database in the working tree
     suppress_health_check=[
         HealthCheck.too_slow,
         HealthCheck.filter_too_much,
