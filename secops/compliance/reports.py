@@ -204,6 +204,11 @@ def generate_report(
         raise InvalidInputError("period_end must be after period_start")
     if evaluate_first and period_end >= now:
         service.evaluate(ctx, now=now)
+    # A signed report holds every write made before it, not a near-real-time view.
+    ctx.es.indices.refresh(
+        index=",".join(ctx.names.index(n) for n in ("alerts", "state", "compliance", "audit")),
+        ignore_unavailable=True,
+    )
     key = signing_key(ctx.settings)
     public = key.public_key()
     controls = _controls(ctx, period_start, period_end)
