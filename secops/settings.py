@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import tomllib
+from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,9 @@ class _TomlFileSource(PydanticBaseSettingsSource):
                 self._data = tomllib.loads(Path(path).read_text())
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise ConfigError(f"cannot read settings file: {exc}", where=path) from exc
+            for key in self._data:
+                if key not in settings_cls.model_fields:
+                    raise ConfigError(_unknown(key, settings_cls.model_fields), where=path)
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return self._data.get(field_name), field_name, False
@@ -71,7 +75,7 @@ class _TomlFileSource(PydanticBaseSettingsSource):
 class Settings(BaseSettings):
     """Every setting of secops; environment variable = ``SECOPS_`` + upper-cased name."""
 
-    model_config = SettingsConfigDict(env_prefix="SECOPS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SECOPS_", extra="forbid")
 
     dev_mode: bool = Field(False, description="Development mode: generated secrets, first admin")
     namespace: str = Field(
@@ -271,5 +275,27 @@ def get_settings() -> Settings:
     named like its environment variable in lower case (``secops_es_api_key``),
     as Docker and Kubernetes secrets are mounted.
     """
+    fields = Settings.model_fields
+    for name in sorted(os.environ):
+        key = name.removeprefix("SECOPS_").lower()
+        if name.startswith("SECOPS_") and key not in fields and not _is_process_variable(name):
+            raise ConfigError(_unknown(key, fields), where=f"environment variable {name}")
     secrets_dir = os.environ.get("SECOPS_SECRETS_DIR")
     return Settings(_secrets_dir=secrets_dir) if secrets_dir else Settings()
+
+
+# Variables that name where settings come from, or belong to the test suite and the
+# benchmarks; every other SECOPS_* variable must be a setting.
+_PROCESS_VARIABLES = ("SECOPS_CONFIG_FILE", "SECOPS_SECRETS_DIR")
+_PROCESS_PREFIXES = ("SECOPS_TEST_", "SECOPS_BENCH_")
+
+
+def _is_process_variable(name: str) -> bool:
+    return name in _PROCESS_VARIABLES or name.startswith(_PROCESS_PREFIXES)
+
+
+def _unknown(key: str, fields: dict[str, Any]) -> str:
+    """A typo is refused, not ignored: name the key and the closest setting."""
+    close = get_close_matches(key, list(fields), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown setting {key!r}{hint}"
