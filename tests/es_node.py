@@ -3,9 +3,8 @@
 The suite's own node is the managed node of ``secops es start``: security on, TLS with
 the node's CA, secops' own account and the ``elastic`` superuser. A node of the
 developer's (``SECOPS_TEST_ES_URL``) takes its credentials from ``SECOPS_TEST_ES_API_KEY``
-or ``SECOPS_TEST_ES_USERNAME``/``SECOPS_TEST_ES_PASSWORD``, its CA from
-``SECOPS_TEST_ES_CA_FILE``, and an administrator from ``SECOPS_TEST_ES_ADMIN_USERNAME``/
-``SECOPS_TEST_ES_ADMIN_PASSWORD`` (all optional: a node with security off needs none).
+or ``SECOPS_TEST_ES_USERNAME``/``SECOPS_TEST_ES_PASSWORD`` and its CA from
+``SECOPS_TEST_ES_CA_FILE`` (all optional: a node with security off needs none).
 """
 
 from __future__ import annotations
@@ -78,8 +77,6 @@ class NodeAccess:
             username=env.get("SECOPS_TEST_ES_USERNAME") or None,
             password=env.get("SECOPS_TEST_ES_PASSWORD") or None,
             ca_file=Path(ca) if ca else None,
-            admin_username=env.get("SECOPS_TEST_ES_ADMIN_USERNAME") or None,
-            admin_password=env.get("SECOPS_TEST_ES_ADMIN_PASSWORD") or None,
         )
 
     def settings_fields(self) -> dict[str, Any]:

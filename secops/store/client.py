@@ -43,7 +43,9 @@ def make_client(settings: Settings, *, url: str | None = None) -> Elasticsearch:
         kwargs["api_key"] = settings.es_api_key.get_secret_value()
     elif settings.es_username and settings.es_password is not None:
         kwargs["basic_auth"] = (settings.es_username, settings.es_password.get_secret_value())
-    if settings.es_ca_file is not None:
-        kwargs["ca_certs"] = str(settings.es_ca_file)
-    kwargs["verify_certs"] = settings.es_verify_certs
+    # TLS options on an http:// URL are an error of the client; development mode allows one.
+    if url.lower().startswith("https://"):
+        if settings.es_ca_file is not None:
+            kwargs["ca_certs"] = str(settings.es_ca_file)
+        kwargs["verify_certs"] = settings.es_verify_certs
     return Elasticsearch(url, **kwargs)
