@@ -218,14 +218,14 @@ class ManagedNode:
             write_secret(conf / name, content)
         password, generated = self.credentials.ensure_elastic_password()
         if generated or not (conf / "elasticsearch.keystore").exists():
-            # `elastic` authenticates with the keystore's bootstrap password until someone
-            # sets another one through the security API.
+            # `elastic` authenticates with the keystore's bootstrap password (this
+            # distribution cannot keep native users: see secops.es.security).
             keystore = str(es_home / "bin" / "elasticsearch-keystore")
             done = subprocess.run(
                 [keystore, "add", "-x", "-f", "bootstrap.password"],
                 input=password,
                 text=True,
-                env=env,
+                env={k: v for k, v in env.items() if k != "ES_JAVA_OPTS"},  # not the node's heap
                 capture_output=True,
                 timeout=120,
                 check=False,
@@ -237,7 +237,6 @@ class ManagedNode:
                 )
         return {
             "xpack.security.enabled": "true",
-            "xpack.security.authc.api_key.enabled": "true",
             "xpack.security.http.ssl.enabled": "true",
             "xpack.security.http.ssl.certificate": "certs/http.crt",
             "xpack.security.http.ssl.key": "certs/http.key",
