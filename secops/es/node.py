@@ -143,7 +143,7 @@ class ManagedNode:
         return info if _pid_alive(info.pid) else None
 
     def client_settings(self) -> dict[str, Any]:
-        """Settings fields that connect secops to the running node with its own API key."""
+        """Settings fields that connect secops to the running node: its own account, the CA."""
         info = self.recorded()
         password = self.credentials.secops_password()
         if info is None or password is None:
@@ -156,6 +156,7 @@ class ManagedNode:
             "es_username": SECOPS_USER,
             "es_password": SecretStr(password),
             "es_ca_file": self.credentials.ca_file,
+            "es_verify_certs": True,
         }
 
     def admin(self) -> dict[str, str]:
