@@ -1,7 +1,9 @@
 # secops: API, collectors, pipeline and scheduler in one image.
 FROM python:3.11-slim
 
-RUN useradd --system --create-home --home-dir /var/lib/secops secops
+# A fixed uid/gid: docker-compose.yml's setup gives secops' secrets to this owner alone.
+RUN groupadd --system --gid 10001 secops \
+ && useradd --system --uid 10001 --gid 10001 --create-home --home-dir /var/lib/secops secops
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY secops ./secops
@@ -10,7 +12,7 @@ COPY collectors ./collectors
 COPY rules ./rules
 RUN pip install --no-cache-dir .
 
-USER secops
+USER 10001:10001
 ENV SECOPS_STATE_DIR=/var/lib/secops \
     SECOPS_RULE_DIRS='["/app/rules"]' \
     SECOPS_API_HOST=0.0.0.0 \

@@ -102,12 +102,12 @@ def _plain_document(ctx: Context, rng: random.Random) -> float:
 
 
 @contextmanager
-def _namespace(es_url: str, **overrides: Any) -> Iterator[Context]:
+def _namespace(store: dict[str, Any], **overrides: Any) -> Iterator[Context]:
     """A context on a fresh namespace and state directory; its indices dropped after."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             dev_mode=True,
-            es_url=es_url,
+            **store,
             namespace="b" + uuid.uuid4().hex[:12],
             state_dir=Path(tmp),
             **overrides,
@@ -131,9 +131,9 @@ def _drop(ctx: Context) -> None:
 # -- deliver → alert searchable ------------------------------------------------------
 
 
-def deliver_run(es_url: str, events: int, engine: DetectionEngine, seed: int) -> Samples:
+def deliver_run(store: dict[str, Any], events: int, engine: DetectionEngine, seed: int) -> Samples:
     rng = random.Random(seed)
-    with _namespace(es_url) as ctx:
+    with _namespace(store) as ctx:
         detector = AlertingDetector(ctx, engine)
         accounting, policy, stop = SourceAccounting(), RetryPolicy(), threading.Event()
 
@@ -200,11 +200,11 @@ def _running(ctx: Context) -> Iterator[int]:
             stop()
 
 
-def socket_run(es_url: str, events: int, seed: int) -> Samples:
+def socket_run(store: dict[str, Any], events: int, seed: int) -> Samples:
     rng = random.Random(seed)
     loopback = "127.0.0.1"
     with (
-        _namespace(es_url, syslog_host=loopback, syslog_tcp_port=0, syslog_udp_port=0) as ctx,
+        _namespace(store, syslog_host=loopback, syslog_tcp_port=0, syslog_udp_port=0) as ctx,
         _running(ctx) as port,
         socket.create_connection((loopback, port)) as sock,
     ):
@@ -253,18 +253,18 @@ def _line(figures: dict[str, float]) -> str:
     )
 
 
-def _bench(es_url: str, events: int, runs: int, mode: str) -> None:
+def _bench(store: dict[str, Any], events: int, runs: int, mode: str) -> None:
     modes: dict[str, tuple[str, Callable[[int], Samples]]] = {}
     if mode in ("deliver", "both"):
         engine = DetectionEngine(load_rules([RULES]))
         modes["deliver"] = (
             "deliver → alert searchable",
-            lambda seed: deliver_run(es_url, events, engine, seed),
+            lambda seed: deliver_run(store, events, engine, seed),
         )
     if mode in ("socket", "both"):
         modes["socket"] = (
             "TCP sendall → alert searchable (end to end)",
-            lambda seed: socket_run(es_url, events, seed),
+            lambda seed: socket_run(store, events, seed),
         )
     results: dict[str, list[Samples]] = {name: [] for name in modes}
     for run in range(runs):
@@ -287,16 +287,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--mode", choices=("deliver", "socket", "both"), default="both")
     args = parser.parse_args()
-    es_url = os.environ.get("SECOPS_BENCH_ES_URL") or os.environ.get("SECOPS_TEST_ES_URL")
+    url = os.environ.get("SECOPS_BENCH_ES_URL") or os.environ.get("SECOPS_TEST_ES_URL")
+    # A node of one's own takes its credentials from SECOPS_ES_* of the environment.
+    store: dict[str, Any] = {"store": url}
     tmp = Path(tempfile.mkdtemp(prefix="secops-bench-"))
     tmp.chmod(0o755)  # the node runs as an unprivileged user when we are root
     node = None
-    if not es_url:
+    if not url:
         base = Settings(dev_mode=True)
         node = ManagedNode(node_dir=tmp / "es", cache_dir=base.cache_dir, version=base.es_version)
-        es_url = node.start().url
+        node.start()
+        store = node.client_settings()
     try:
-        _bench(es_url, args.events, args.runs, args.mode)
+        _bench(store, args.events, args.runs, args.mode)
     finally:
         if node is not None:
             node.stop()

@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, helpers
 
@@ -41,9 +42,9 @@ def syslog_lines(n: int) -> list[bytes]:
     return [b"<38>" + base[i % len(base)] + b" #%d" % i for i in range(n)]
 
 
-def settings_for(es_url: str, state: Path) -> Settings:
+def settings_for(store: dict[str, Any], state: Path) -> Settings:
     return Settings(
-        dev_mode=True, namespace="b" + uuid.uuid4().hex[:10], es_url=es_url, state_dir=state,
+        dev_mode=True, namespace="b" + uuid.uuid4().hex[:10], state_dir=state, **store,
         syslog_udp_port=0, syslog_tcp_port=0,
     )  # fmt: skip
 
@@ -60,8 +61,8 @@ def wait_visible(es: Elasticsearch, pattern: str, n: int, timeout: float = 600) 
     raise TimeoutError(f"{n} documents not visible in {pattern}")
 
 
-def raw_bulk(es_url: str, lines: list[bytes], state: Path) -> float:
-    s = settings_for(es_url, state)
+def raw_bulk(store: dict[str, Any], lines: list[bytes], state: Path) -> float:
+    s = settings_for(store, state)
     ctx = build_context(s)
     src = Source("syslog-tcp", address="127.0.0.1")
     records = [
@@ -83,8 +84,8 @@ def raw_bulk(es_url: str, lines: list[bytes], state: Path) -> float:
     return len(lines) / elapsed
 
 
-def end_to_end(es_url: str, lines: list[bytes], state: Path) -> float:
-    s = settings_for(es_url, state)
+def end_to_end(store: dict[str, Any], lines: list[bytes], state: Path) -> float:
+    s = settings_for(store, state)
     ctx = build_context(s)
     pipeline = start_pipeline(ctx)
     receivers = ReceiverService(s, pipeline.spool)
@@ -122,20 +123,23 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     a = p.parse_args()
     url = os.environ.get("SECOPS_BENCH_ES_URL") or os.environ.get("SECOPS_TEST_ES_URL")
+    # A node of one's own takes its credentials from SECOPS_ES_* of the environment.
+    store: dict[str, Any] = {"es_url": url}
     tmp = Path(tempfile.mkdtemp(prefix="secops-bench-"))
     tmp.chmod(0o755)
     node = None
     if not url:
         base = Settings(dev_mode=True)
         node = ManagedNode(node_dir=tmp / "es", cache_dir=base.cache_dir, version=base.es_version)
-        url = node.start().url
+        node.start()
+        store = node.client_settings()
     lines = syslog_lines(a.lines)
     raw, e2e, norm = [], [], []
     try:
         for run in range(a.runs):
             norm.append(normalize_only(lines))
-            raw.append(raw_bulk(url, lines, tmp / f"raw{run}"))
-            e2e.append(end_to_end(url, lines, tmp / f"e2e{run}"))
+            raw.append(raw_bulk(store, lines, tmp / f"raw{run}"))
+            e2e.append(end_to_end(store, lines, tmp / f"e2e{run}"))
             figures = f"raw bulk {raw[-1]:,.0f}/s  end to end {e2e[-1]:,.0f}/s"
             print(f"run {run + 1}: {figures}  normalize {norm[-1]:,.0f}/s")
     finally:

@@ -86,13 +86,14 @@ class Settings(BaseSettings):
     state_dir: Path = Field(default_factory=_default_state_dir)
     cache_dir: Path = Field(default_factory=_default_cache_dir)
 
-    # Elasticsearch: an external cluster when es_url is set, else the managed node.
+    # Elasticsearch: an external cluster when es_url is set, else the managed node (which
+    # has security on and gives secops its own account; see `secops es status`).
     es_url: str | None = None
-    es_api_key: SecretStr | None = None
+    es_api_key: SecretStr | None = Field(None, description="Encoded API key (wins over a password)")
     es_username: str | None = None
     es_password: SecretStr | None = None
-    es_ca_file: Path | None = None
-    es_verify_certs: bool = True
+    es_ca_file: Path | None = Field(None, description="CA that signed the cluster's certificate")
+    es_verify_certs: bool = Field(True, description="false only in development mode")
     es_request_timeout: float = 30.0
     es_version: str = "9.5.4"
     es_port: int | None = Field(None, description="Managed node HTTP port; a free one if unset")
@@ -234,6 +235,28 @@ class Settings(BaseSettings):
                 "Never run like this in production.",
                 name,
                 self.dev_secrets_dir,
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _enforce_es_security(self) -> Settings:
+        """An external cluster outside development mode: authenticated, over verified TLS."""
+        if self.dev_mode or not self.es_url:
+            return self
+        if self.es_api_key is None and not (self.es_username and self.es_password is not None):
+            raise ConfigError(
+                "SECOPS_ES_URL needs SECOPS_ES_API_KEY or SECOPS_ES_USERNAME and "
+                "SECOPS_ES_PASSWORD (or SECOPS_DEV_MODE=1 for a development instance)"
+            )
+        if not self.es_url.lower().startswith("https://"):
+            raise ConfigError(
+                "SECOPS_ES_URL must be https:// outside development mode: "
+                "the cluster's credentials are not sent in clear"
+            )
+        if not self.es_verify_certs:
+            raise ConfigError(
+                "SECOPS_ES_VERIFY_CERTS=false is refused outside development mode; "
+                "set SECOPS_ES_CA_FILE to the CA that signed the cluster's certificate"
             )
         return self
 

@@ -1,8 +1,10 @@
 """Shared fixtures: one real Elasticsearch node per test session, a namespace per test.
 
-The node is the managed node of ``secops es start`` (same code), in a temporary
-directory, on a free port. ``SECOPS_TEST_ES_URL`` points the suite at a node that
-is already running instead (a developer's own), which the suite then leaves alone.
+The node is the managed node of ``secops es start`` (same code, so security and TLS
+on), in a temporary directory, on a free port; every fixture reaches it with secops'
+own account and verifies it against the node's CA. ``SECOPS_TEST_ES_URL`` points the
+suite at a node that is already running instead (a developer's own), which the suite
+then leaves alone; its credentials come from ``SECOPS_TEST_ES_*`` (see ``es_node.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
-from es_node import cache_dir, es_version
+from es_node import ES_ENV, NodeAccess, cache_dir, es_version
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -29,32 +31,48 @@ SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")
-def es_url() -> Iterator[str]:
-    """URL of the session's Elasticsearch node."""
-    external = os.environ.get("SECOPS_TEST_ES_URL")
-    if external:
-        yield external
+def managed_node() -> Iterator[ManagedNode | None]:
+    """The suite's own managed node; None when ``SECOPS_TEST_ES_URL`` names another one."""
+    if os.environ.get("SECOPS_TEST_ES_URL"):
+        yield None
         return
-    node_dir = Path(tempfile.mkdtemp(prefix="secops-test-es-"))
-    node_dir.chmod(0o755)  # the node runs as an unprivileged user when we are root
+    base = Path(tempfile.mkdtemp(prefix="secops-test-es-"))
+    base.chmod(0o755)  # the node runs as an unprivileged user when we are root
     # Every test bootstraps a namespace of its own: allow more shards than a server would.
     node = ManagedNode(
-        node_dir=node_dir,
+        node_dir=base / "node",
         cache_dir=cache_dir(),
         version=es_version(),
         extra_settings={"cluster.max_shards_per_node": "30000"},
     )
     try:
-        info = node.start()
-        yield info.url
+        node.start()
+        yield node
     finally:
         node.stop()
-        shutil.rmtree(node_dir, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def es(es_url: str) -> Iterator[Elasticsearch]:
-    client = Elasticsearch(es_url, request_timeout=60)
+def es_node(managed_node: ManagedNode | None) -> NodeAccess:
+    """The session's node: URL, secops' credentials, CA, administrator."""
+    if managed_node is not None:
+        return NodeAccess.of_managed(managed_node)
+    external = NodeAccess.from_env(os.environ)
+    assert external is not None
+    return external
+
+
+@pytest.fixture(scope="session")
+def es_url(es_node: NodeAccess) -> str:
+    """URL of the session's Elasticsearch node (credentials: ``es_node``)."""
+    return es_node.url
+
+
+@pytest.fixture(scope="session")
+def es(es_node: NodeAccess) -> Iterator[Elasticsearch]:
+    """A client of the session's node with secops' own credentials."""
+    client = es_node.client()
     yield client
     client.close()
 
@@ -66,7 +84,7 @@ def namespace() -> str:
 
 
 @pytest.fixture
-def settings(es_url: str, namespace: str, tmp_path: Path) -> Iterator[Settings]:
+def settings(es_node: NodeAccess, namespace: str, tmp_path: Path) -> Iterator[Settings]:
     """Settings of a development instance bound to the session's node and the test's namespace.
 
     At the end the namespace's own indices are dropped, so the node's cluster state
@@ -76,11 +94,11 @@ def settings(es_url: str, namespace: str, tmp_path: Path) -> Iterator[Settings]:
     yield Settings(
         dev_mode=True,
         namespace=namespace,
-        es_url=es_url,
         state_dir=tmp_path / "state",
         cache_dir=cache_dir(),
+        **es_node.settings_fields(),
     )
-    drop_namespace(es_url, namespace)
+    drop_namespace(es_node, namespace)
 
 
 @pytest.fixture
@@ -99,16 +117,20 @@ def client(ctx: Context) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+def cli_env(
+    settings: Settings, es_node: NodeAccess, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[pytest.MonkeyPatch]:
     """The CLI reads its settings from the environment: point it at the test's namespace.
 
     Yields the ``monkeypatch`` that set it, for settings of a test's own.
     """
+    for name in ES_ENV:
+        monkeypatch.delenv(name, raising=False)
     env = {
         "SECOPS_DEV_MODE": "1",
         "SECOPS_NAMESPACE": settings.namespace,
-        "SECOPS_ES_URL": str(settings.es_url),
         "SECOPS_STATE_DIR": str(settings.state_dir),
+        **es_node.env(),
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -127,8 +149,8 @@ def cli_ctx(cli_env: pytest.MonkeyPatch) -> Iterator[Context]:
     context.close()
 
 
-def drop_namespace(es_url: str, namespace: str) -> None:
-    with Elasticsearch(es_url, request_timeout=60) as client:
+def drop_namespace(es_node: NodeAccess, namespace: str) -> None:
+    with es_node.client() as client:
         pattern = f"secops-{namespace}-*"
         found = client.indices.get(index=pattern, expand_wildcards="all", allow_no_indices=True)
         if found:
@@ -145,5 +167,5 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Any test that needs the node is an integration test, whatever its folder.
     for item in items:
-        if "es_url" in getattr(item, "fixturenames", ()):
+        if {"es_url", "es_node", "managed_node"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)

@@ -4,7 +4,6 @@ stop request (SIGTERM, as docker and systemd send; Ctrl-C takes the same path) e
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import socket
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pyotp
+from es_node import NodeAccess
 
 from secops.es.node import free_port
 from secops.settings import Settings
@@ -42,13 +42,14 @@ def _syslog_lines(source_ip: str, count: int) -> bytes:
     )
 
 
-def test_up_receives_detects_serves_and_stops_cleanly(settings: Settings, tmp_path: Path) -> None:
+def test_up_receives_detects_serves_and_stops_cleanly(
+    settings: Settings, es_node: NodeAccess, tmp_path: Path
+) -> None:
     api_port, syslog_port = free_port(), free_port()
     log_path = tmp_path / "up.log"
     env = {
-        **os.environ,
+        **es_node.process_env(),
         "SECOPS_DEV_MODE": "1",
-        "SECOPS_ES_URL": str(settings.es_url),
         "SECOPS_NAMESPACE": settings.namespace,
         "SECOPS_STATE_DIR": str(tmp_path / "state"),
         "SECOPS_API_PORT": str(api_port),

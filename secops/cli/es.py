@@ -17,16 +17,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         func=_start
     )
     es_sub.add_parser("stop", help="stop the node and its JVM").set_defaults(func=_stop)
-    es_sub.add_parser("status", help="is it running, where, which version").set_defaults(
-        func=_status
-    )
+    es_sub.add_parser(
+        "status", help="is it running, where, which version, how to reach it as administrator"
+    ).set_defaults(func=_status)
 
 
 def _start(args: argparse.Namespace) -> int:
     node = node_for(get_settings())
     t0 = time.monotonic()
     info = node.start()
+    admin = node.admin()
     print(f"Elasticsearch {info.version} ready at {info.url} ({time.monotonic() - t0:.1f}s)")
+    print(f"administrator: elastic, password in {admin['password_file']}, CA {admin['ca_file']}")
+    print(f"  {admin['curl']}")
     return 0
 
 

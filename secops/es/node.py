@@ -6,6 +6,11 @@ refuses to run as root, so when root starts it the node runs as the unprivileged
 system user ``secops-es`` (created if missing), which owns the node directory.
 The node's process group is recorded in ``node.json`` so that ``stop`` (from this
 process or from another one) leaves no JVM behind.
+
+Security is on in every mode: HTTPS with a certificate of the node's own CA, the
+``elastic`` superuser's password generated at first start, and an API key for
+secops with only the privileges it needs; all kept owner-only in the credentials
+directory beside the node directory (:mod:`secops.es.credentials`).
 """
 
 from __future__ import annotations
@@ -20,14 +25,19 @@ import socket
 import subprocess
 import time
 import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from secops.errors import ElasticsearchNodeError
+from secops.es.credentials import NodeCredentials, write_secret
 from secops.es.distribution import ensure_distribution
+from secops.es.http import basic_auth, request_json
 from secops.es.java import find_java_home
+from secops.es.security import SECOPS_USER, file_realm
+from secops.es.tls import issue_node_cert
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +48,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _http_json(url: str, timeout: float = 2.0) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (loopback only)
-        return dict(json.loads(resp.read()))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -91,7 +96,7 @@ class NodeInfo:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
 
 
 class ManagedNode:
@@ -107,8 +112,13 @@ class ManagedNode:
         heap: str = "1g",
         java_home: Path | None = None,
         extra_settings: dict[str, str] | None = None,
+        credentials_dir: Path | None = None,
     ) -> None:
         self.node_dir = node_dir
+        # Beside the node directory, not in it: the node's user owns that one.
+        self.credentials = NodeCredentials(
+            credentials_dir or node_dir.with_name(f"{node_dir.name}-credentials")
+        )
         self.cache_dir = cache_dir
         self.version = version
         self.port = port
@@ -132,23 +142,106 @@ class ManagedNode:
         info = NodeInfo(pid=int(data["pid"]), port=int(data["port"]), version=data["version"])
         return info if _pid_alive(info.pid) else None
 
+    def client_settings(self) -> dict[str, Any]:
+        """Settings fields that connect secops to the running node: its own account, the CA."""
+        info = self.recorded()
+        password = self.credentials.secops_password()
+        if info is None or password is None:
+            raise ElasticsearchNodeError(
+                "the managed node is not running (`secops es start`)", where=str(self.node_dir)
+            )
+        return {
+            "es_url": info.url,
+            "es_api_key": None,
+            "es_username": SECOPS_USER,
+            "es_password": SecretStr(password),
+            "es_ca_file": self.credentials.ca_file,
+            "es_verify_certs": True,
+        }
+
+    def admin(self) -> dict[str, str]:
+        """How an administrator reaches the node as ``elastic``: files and a curl example."""
+        creds = self.credentials
+        info = self.recorded()
+        url = info.url if info else f"https://127.0.0.1:{self.port or '<port>'}"
+        return {
+            "user": "elastic",
+            "password_file": str(creds.elastic_password_file),
+            "ca_file": str(creds.ca_file),
+            "secops_password_file": str(creds.secops_password_file),
+            "curl": f"curl --cacert {creds.ca_file} "
+            f'-u "elastic:$(cat {creds.elastic_password_file})" {url}/_cluster/health?pretty',
+        }
+
+    def _health(self, info: NodeInfo, query: str = "", timeout: float = 2.0) -> dict[str, Any]:
+        password = self.credentials.elastic_password() or ""
+        return request_json(
+            f"{info.url}/_cluster/health{query}",
+            ca_file=self.credentials.ca_file,
+            authorization=basic_auth("elastic", password),
+            timeout=timeout,
+        )
+
     def status(self) -> dict[str, Any]:
         info = self.recorded()
         if info is None:
-            return {"running": False}
+            return {"running": False, "admin": self.admin()}
         try:
-            health = _http_json(f"{info.url}/_cluster/health")
+            health = self._health(info)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            return {"running": True, "url": info.url, "pid": info.pid, "error": str(exc)}
+            return {
+                "running": True,
+                "url": info.url,
+                "pid": info.pid,
+                "error": str(exc),
+                "admin": self.admin(),
+            }
         return {
             "running": True,
             "url": info.url,
             "pid": info.pid,
             "version": info.version,
             "status": health.get("status"),
+            "admin": self.admin(),
         }
 
     # -- start ------------------------------------------------------------------
+
+    def _secure(self, es_home: Path, conf: Path, env: dict[str, str]) -> dict[str, str]:
+        """Certificates and the superuser's password in the node's config; its TLS settings."""
+        ca = self.credentials.ensure_ca()
+        node_cert = issue_node_cert(ca)
+        certs = conf / "certs"
+        certs.mkdir(mode=0o700, exist_ok=True)
+        write_secret(certs / "http.key", node_cert.key)
+        write_secret(certs / "http.crt", node_cert.cert)
+        for name, content in file_realm(self.credentials.ensure_secops_password()).items():
+            write_secret(conf / name, content)
+        password, generated = self.credentials.ensure_elastic_password()
+        if generated or not (conf / "elasticsearch.keystore").exists():
+            # `elastic` authenticates with the keystore's bootstrap password (this
+            # distribution cannot keep native users: see secops.es.security).
+            keystore = str(es_home / "bin" / "elasticsearch-keystore")
+            done = subprocess.run(
+                [keystore, "add", "-x", "-f", "bootstrap.password"],
+                input=password,
+                text=True,
+                env={k: v for k, v in env.items() if k != "ES_JAVA_OPTS"},  # not the node's heap
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise ElasticsearchNodeError(
+                    f"cannot write the node's keystore: {done.stdout}{done.stderr}",
+                    where=str(conf),
+                )
+        return {
+            "xpack.security.enabled": "true",
+            "xpack.security.http.ssl.enabled": "true",
+            "xpack.security.http.ssl.certificate": "certs/http.crt",
+            "xpack.security.http.ssl.key": "certs/http.key",
+        }
 
     def _prepare(self, es_home: Path, port: int) -> tuple[list[str], dict[str, str]]:
         conf = self.node_dir / "config"
@@ -157,6 +250,15 @@ class ManagedNode:
         for sub in ("data", "logs", "tmp"):
             (self.node_dir / sub).mkdir(parents=True, exist_ok=True)
         java_home = find_java_home(self.java_home, os.environ.get("JAVA_HOME"))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "ES_JAVA_HOME": str(java_home),
+            "ES_PATH_CONF": str(conf),
+            "ES_TMPDIR": str(self.node_dir / "tmp"),
+            "ES_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
+            "HOME": str(self.node_dir),
+        }
+        security = self._secure(es_home, conf, env)
         settings = {
             "cluster.name": "secops",
             "node.name": "secops-managed",
@@ -165,8 +267,7 @@ class ManagedNode:
             "http.port": str(port),
             "path.data": str(self.node_dir / "data"),
             "path.logs": str(self.node_dir / "logs"),
-            # Loopback-only development node; a production cluster has security on.
-            "xpack.security.enabled": "false",
+            **security,
             # Shared machines run fuller than a server: keep working down to the last GiB.
             "cluster.routing.allocation.disk.watermark.low": "2gb",
             "cluster.routing.allocation.disk.watermark.high": "1gb",
@@ -176,14 +277,6 @@ class ManagedNode:
         cmd = [str(es_home / "bin" / "elasticsearch")]
         for key, value in settings.items():
             cmd += ["-E", f"{key}={value}"]
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "ES_JAVA_HOME": str(java_home),
-            "ES_PATH_CONF": str(conf),
-            "ES_TMPDIR": str(self.node_dir / "tmp"),
-            "ES_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
-            "HOME": str(self.node_dir),
-        }
         return cmd, env
 
     def start(self, *, timeout: float = 180.0) -> NodeInfo:
@@ -230,7 +323,7 @@ class ManagedNode:
 
     def _wait_ready(self, info: NodeInfo, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        url = f"{info.url}/_cluster/health?wait_for_status=yellow&timeout=1s"
+        last_error = ""
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
                 raise ElasticsearchNodeError(
@@ -239,13 +332,15 @@ class ManagedNode:
                     where=str(self.node_dir / "logs" / "console.log"),
                 )
             try:
-                if _http_json(url).get("status") in ("yellow", "green"):
+                health = self._health(info, "?wait_for_status=yellow&timeout=1s", timeout=3.0)
+                if health.get("status") in ("yellow", "green"):
                     return
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                last_error = str(exc)
             time.sleep(0.25)
         raise ElasticsearchNodeError(
-            f"Elasticsearch did not become ready within {timeout:.0f}s:\n" + self._console_tail(),
+            f"Elasticsearch did not become ready within {timeout:.0f}s ({last_error}):\n"
+            + self._console_tail(),
             where=info.url,
         )
 

@@ -11,20 +11,29 @@ from secops.es.node import node_for
 from secops.settings import Settings
 
 
-def resolve_url(settings: Settings) -> str:
-    """The configured cluster, else the managed node if it runs."""
+def resolve(settings: Settings) -> Settings:
+    """``settings`` bound to a cluster: the configured one, else the running managed node
+    (with secops' own account and the node's CA)."""
     if settings.es_url:
-        return settings.es_url
-    info = node_for(settings).recorded()
-    if info is None:
+        return settings
+    node = node_for(settings)
+    if node.recorded() is None:
         raise ConfigError(
             "no Elasticsearch: set SECOPS_ES_URL or start the managed node (`secops es start`)"
         )
-    return info.url
+    return settings.model_copy(update=node.client_settings())
+
+
+def resolve_url(settings: Settings) -> str:
+    """The configured cluster, else the managed node if it runs."""
+    return str(resolve(settings).es_url)
 
 
 def make_client(settings: Settings, *, url: str | None = None) -> Elasticsearch:
     """A client for the cluster of ``settings`` (API key or basic auth, optional CA file)."""
+    if url is None:
+        settings = resolve(settings)
+        url = str(settings.es_url)
     kwargs: dict[str, Any] = {
         "request_timeout": settings.es_request_timeout,
         "retry_on_timeout": True,
@@ -34,7 +43,9 @@ def make_client(settings: Settings, *, url: str | None = None) -> Elasticsearch:
         kwargs["api_key"] = settings.es_api_key.get_secret_value()
     elif settings.es_username and settings.es_password is not None:
         kwargs["basic_auth"] = (settings.es_username, settings.es_password.get_secret_value())
-    if settings.es_ca_file is not None:
-        kwargs["ca_certs"] = str(settings.es_ca_file)
-    kwargs["verify_certs"] = settings.es_verify_certs
-    return Elasticsearch(url or resolve_url(settings), **kwargs)
+    # TLS options on an http:// URL are an error of the client; development mode allows one.
+    if url.lower().startswith("https://"):
+        if settings.es_ca_file is not None:
+            kwargs["ca_certs"] = str(settings.es_ca_file)
+        kwargs["verify_certs"] = settings.es_verify_certs
+    return Elasticsearch(url, **kwargs)

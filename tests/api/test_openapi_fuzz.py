@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 import schemathesis
 from conftest import drop_namespace
+from es_node import NodeAccess
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
@@ -125,14 +126,14 @@ class Fuzzed:
 
 
 @pytest.fixture(scope="module")
-def fuzzed(es_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
+def fuzzed(es_node: NodeAccess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     # One namespace and one app for the whole run: every operation shares them.
     state = tmp_path_factory.mktemp("fuzz")
     settings_ = Settings(
         dev_mode=True,
         namespace="tfuzz" + str(int(time.time())),
-        es_url=es_url,
         state_dir=state / "state",
+        **es_node.settings_fields(),
     )
     ctx = build_context(settings_)
     app = create_app(settings_, context=ctx)
@@ -144,7 +145,7 @@ def fuzzed(es_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fu
     finally:
         spool.close()
         ctx.close()
-        drop_namespace(es_url, settings_.namespace)
+        drop_namespace(es_node, settings_.namespace)
         print(f"\nfuzzed {len(EXAMPLES)} operations, {sum(EXAMPLES.values())} examples")
 
 

@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from secops.es.http import basic_auth, request_json
 from secops.es.node import ManagedNode, _group_alive
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ def test_es_start_serves_version_9_and_stop_leaves_no_java() -> None:
     state = Path(tempfile.mkdtemp(prefix="secops-cli-es-"))
     state.chmod(0o755)
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("SECOPS_ES_")},
         "SECOPS_DEV_MODE": "1",
         "SECOPS_STATE_DIR": str(state),
     }
@@ -42,11 +42,25 @@ def test_es_start_serves_version_9_and_stop_leaves_no_java() -> None:
     assert status.returncode == 0
     info = json.loads(status.stdout)
     try:
-        with urllib.request.urlopen(f"{info['url']}/_nodes/_local", timeout=10) as resp:  # noqa: S310
-            nodes = json.loads(resp.read())["nodes"]
+        admin = info["admin"]
+        password = Path(admin["password_file"]).read_text().strip()
+        nodes = request_json(
+            f"{info['url']}/_nodes/_local",
+            ca_file=Path(admin["ca_file"]),
+            authorization=basic_auth("elastic", password),
+        )["nodes"]
         version = next(iter(nodes.values()))["version"]
         assert version.startswith("9.")
         assert info["status"] in ("green", "yellow")
+        # The administrator's command that `es status` prints works as printed.
+        curl = subprocess.run(
+            ["bash", "-c", admin["curl"]], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert curl.returncode == 0, curl.stderr
+        assert json.loads(curl.stdout)["status"] in ("green", "yellow")
+        # Other commands reach the managed node with secops' own account, unconfigured.
+        listed = _secops(env, "users", "list")
+        assert listed.returncode == 0, listed.stderr
     finally:
         stopped = _secops(env, "es", "stop")
     assert stopped.returncode == 0, stopped.stderr

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
+from es_node import NodeAccess
 
 from pipeline.delivery_check import assert_exactly_once, stored_line_numbers
 from secops.settings import Settings
@@ -30,11 +31,12 @@ def stored(es: Elasticsearch, names: IndexNames) -> int:
 
 
 def test_kill_9_then_restart_keeps_every_acknowledged_line_once(
-    settings: Settings, es_url: str, es: Elasticsearch
+    settings: Settings, es_url: str, es: Elasticsearch, es_node: NodeAccess
 ) -> None:
+    env = es_node.process_env()  # the helper's settings take the node's credentials from it
     feed = subprocess.Popen(
         helper("feed", settings, es_url, "--lines", str(LINES), "--batch", "50"),
-        stdout=subprocess.PIPE, text=True, cwd=REPO,
+        stdout=subprocess.PIPE, text=True, cwd=REPO, env=env,
     )  # fmt: skip
     names = IndexNames(settings.namespace)
     acked = 0
@@ -58,7 +60,8 @@ def test_kill_9_then_restart_keeps_every_acknowledged_line_once(
     assert 0 < before < LINES  # it was killed in the middle
 
     drain = subprocess.run(
-        helper("drain", settings, es_url), capture_output=True, text=True, cwd=REPO, timeout=300
-    )
+        helper("drain", settings, es_url),
+        capture_output=True, text=True, cwd=REPO, timeout=300, env=env,
+    )  # fmt: skip
     assert drain.returncode == 0, drain.stderr[-2000:]
     assert_exactly_once(stored_line_numbers(es, names.events_pattern), acked=acked, fed=LINES)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from es_node import cache_dir
+from es_node import NodeAccess, cache_dir
 
 from pipeline.crash_helper import SRC, line
 from pipeline.delivery_check import assert_exactly_once, stored_line_numbers
@@ -33,24 +33,29 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def own_node() -> Iterator[ManagedNode]:
-    node_dir = Path(tempfile.mkdtemp(prefix="secops-outage-es-"))
-    node_dir.chmod(0o755)  # the node runs as an unprivileged user when we are root
+    base = Path(tempfile.mkdtemp(prefix="secops-outage-es-"))
+    base.chmod(0o755)  # the node runs as an unprivileged user when we are root
     version = Settings(dev_mode=True).es_version
     node = ManagedNode(
-        node_dir=node_dir, cache_dir=cache_dir(), version=version, port=free_port(), heap="512m"
+        node_dir=base / "node",
+        cache_dir=cache_dir(),
+        version=version,
+        port=free_port(),
+        heap="512m",
     )
     try:
         node.start()
         yield node
     finally:
         node.stop()
-        shutil.rmtree(node_dir, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_store_outage_in_the_middle_loses_nothing(own_node: ManagedNode, tmp_path: Path) -> None:
-    info = own_node.recorded()
-    assert info is not None
-    settings = Settings(dev_mode=True, namespace="outage", es_url=info.url, state_dir=tmp_path)
+    access = NodeAccess.of_managed(own_node)
+    settings = Settings(
+        dev_mode=True, namespace="outage", state_dir=tmp_path, **access.settings_fields()
+    )
     ctx = build_context(settings)
     acc = SourceAccounting()
     spool = Spool(settings.spool_dir, max_bytes=settings.spool_max_bytes, accounting=acc)
