@@ -94,7 +94,7 @@ def test_connections_over_the_limit_are_refused_and_counted() -> None:
             first.close()
 
     run_receiver(sink, client, limits=StreamLimits(max_connections=1), stats=stats)
-    assert stats.refused_connections() == {"syslog-tcp": 1}
+    assert stats.snapshot()[Source(input="syslog-tcp", address="127.0.0.1")].refused == 1
     assert sink.messages() == ["<13>held open"]
 
 
