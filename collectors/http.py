@@ -36,6 +36,7 @@ from secops.records import (
     RawRecord,
     Source,
     cap_strings,
+    drop_split_character,
     truncation_flags,
     utf8_head,
 )
@@ -186,6 +187,8 @@ class IngestStream:
 
     def _text(self, number: int, raw: bytes, size: int, error: str | None = None) -> None:
         head = utf8_head(raw, self.max_record_bytes)
+        if size > len(head):  # cut here or by the line splitter: whole characters only
+            head = drop_split_character(head)
         message, replaced = decode(head)
         extra = truncation_flags(size if size > len(head) else None)
         if error:

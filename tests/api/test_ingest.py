@@ -284,7 +284,7 @@ class CountingSink:
 def test_text_line_over_the_cap_is_cut_at_a_character_and_tagged(
     client: TestClient, sink: ListSink
 ) -> None:
-    long_line = "ä" * 600_000  # 1.2 MB of two-byte characters, on one line
+    long_line = "x" + "ä" * 600_000  # 1.2 MB of two-byte characters: the cut splits one
     body = f"before\n{long_line}\nafter\n".encode()
     resp = post(client, body, "text/plain")
     assert resp.json() == {"accepted": 3, "rejected": 0, "errors": []}
@@ -292,7 +292,7 @@ def test_text_line_over_the_cap_is_cut_at_a_character_and_tagged(
     assert (before.message, after.message) == ("before", "after")
     assert cut.message is not None
     assert len(cut.message.encode()) <= DEFAULT_MAX_RECORD_BYTES
-    assert cut.message == "ä" * len(cut.message)  # whole characters, no replacement
+    assert cut.message == "x" + "ä" * (DEFAULT_MAX_RECORD_BYTES // 2 - 1)  # whole characters
     assert cut.extra == {"truncated": True, "original_size": len(long_line.encode())}
 
 
