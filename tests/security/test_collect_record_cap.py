@@ -6,6 +6,7 @@ the tag normalize puts on the event, and an import through the store.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,17 @@ from conftest import SHARED
 from elasticsearch import Elasticsearch
 from tqdm import tqdm
 
+from secops.accounting import SourceAccounting, source_key
 from secops.cli.ingest import read_records
 from secops.cli.main import main
+from secops.context import Context
 from secops.normalize import normalize
+from secops.pipeline.deliver import deliver
+from secops.pipeline.detection import NoDetection
 from secops.records import RawRecord, Source, cap_strings, cap_text
 from secops.settings import Settings
 from secops.store import IndexNames
+from secops.store.bulk import RetryPolicy
 
 SSHD = "Dec 10 06:55:46 LabSZ sshd[24200]: Failed password for root from 10.0.0.9 port 22 ssh2"
 EVTX_DIR = SHARED / "sigma" / "regression_data" / "rules-threat-hunting"
@@ -98,3 +104,21 @@ def test_imported_long_line_is_stored_cut_and_tagged(
     original = source["event"]["original"]
     assert len(original.encode()) <= 4096
     assert long_line.startswith(original)
+
+
+def test_cut_records_are_counted_per_source(ctx: Context) -> None:
+    accounting = SourceAccounting()
+    cut = record(SSHD, truncated=True, original_size=200_000)
+    whole = RawRecord(source=cut.source, received_at=cut.received_at, message=SSHD, origin="t:2")
+    _, report = deliver(
+        [cut, whole],
+        es=ctx.es,
+        names=ctx.names,
+        detector=NoDetection(),
+        accounting=accounting,
+        policy=RetryPolicy(),
+        stop=threading.Event(),
+    )
+    assert report.created == 2
+    counts = accounting.snapshot()[source_key(cut.source)]
+    assert (counts.indexed, counts.truncated) == (2, 1)
