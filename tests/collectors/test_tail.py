@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from collector_sinks import MemorySink
+from prometheus_client import CollectorRegistry
 
 from collectors.file_open import RefusedFileError, open_regular, untrusted_depth
+from collectors.metrics import RefusalsCollector
 from collectors.stats import ReceiverStats
 from collectors.tail import READ_WINDOW, Tailer
 from secops.errors import CollectError
@@ -288,3 +290,15 @@ def test_endless_line_is_not_read_again_at_each_poll(
     t.close()
     assert sink.records[0].extra == {"truncated": True, "original_size": 9 * READ_WINDOW}
     assert sink.messages()[1] == "next"
+
+
+def test_refusals_are_exposed_as_metrics_per_source(tmp_path: Path, log_file: Path) -> None:
+    log_file.with_name("planted.log").symlink_to(tmp_path / "elsewhere")
+    stats = ReceiverStats()
+    t = tailer(MemorySink(), tmp_path, stats=stats)
+    t.poll_once()
+    t.close()
+    registry = CollectorRegistry()
+    registry.register(RefusalsCollector(stats))
+    labels = {"input": "file", "address": "", "application": str(log_file.with_name("planted.log"))}
+    assert registry.get_sample_value("secops_receiver_refused_total", labels) == 1
