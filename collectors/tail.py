@@ -139,10 +139,12 @@ class Tailer:
 
     def _discover(self) -> None:
         seen: set[str] = set()
+        listed: set[str] = set()
         new: dict[str, tuple[str, int, os.stat_result]] = {}
         for pattern in self.globs:
             depth = untrusted_depth(pattern)
             for path in sorted(glob.glob(pattern)):
+                listed.add(path)
                 try:
                     st = os.lstat(path)
                 except OSError:
@@ -162,6 +164,8 @@ class Tailer:
         for key, f in self._open.items():
             if key not in seen:
                 f.rotated = True
+        for path in self._refused.keys() - listed:
+            del self._refused[path]  # gone: refused again (and counted) if it comes back
 
     def _refuse(self, path: str, st: os.stat_result, exc: RefusedFileError) -> None:
         """Log and count a refused path once for each file found there."""
