@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.framing import Frame
-from secops.records import RawRecord, Source
+from secops.records import RawRecord, Source, drop_split_character, truncation_flags
 
 
 def decode(data: bytes) -> tuple[str, bool]:
@@ -25,11 +25,14 @@ def frame_record(
     extra: dict[str, Any] | None = None,
 ) -> RawRecord:
     """A raw record of one framed message; truncation and bad bytes go in ``extra``."""
-    text, replaced = decode(frame.data)
+    data = frame.data
+    if frame.truncated:
+        # The framer cut at a byte count; keep the head whole characters only.
+        data = drop_split_character(data)
+    text, replaced = decode(data)
     tags: dict[str, Any] = dict(extra or {})
     if frame.truncated:
-        tags["truncated"] = True
-        tags["original_size"] = frame.size
+        tags.update(truncation_flags(frame.size))
     if replaced:
         tags["invalid_utf8"] = True
     return RawRecord(

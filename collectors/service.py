@@ -39,9 +39,11 @@ def build_receivers(
     """The receivers the settings ask for, in start order."""
     receivers: list[Receiver] = []
     limits = StreamLimits(
-        max_message_bytes=settings.syslog_max_message_bytes,
+        max_message_bytes=settings.max_record_bytes,
         max_connections=settings.syslog_max_connections,
+        max_connections_per_peer=settings.syslog_max_connections_per_peer,
         idle_timeout=settings.syslog_idle_timeout,
+        handshake_timeout=settings.syslog_tls_handshake_timeout,
     )
     host = settings.syslog_host
     if settings.syslog_enabled:
@@ -51,7 +53,8 @@ def build_receivers(
                 host=host,
                 port=settings.syslog_udp_port,
                 stats=stats,
-                max_message_bytes=settings.syslog_max_message_bytes,
+                max_message_bytes=settings.max_record_bytes,
+                max_queue_bytes=settings.syslog_udp_queue_bytes,
                 executor=executor,
             )
         )
@@ -89,7 +92,7 @@ def build_receivers(
                 globs=settings.tail_globs,
                 state_file=settings.state_dir / "tail" / f"{settings.namespace}.json",
                 stats=stats,
-                max_line_bytes=settings.syslog_max_message_bytes,
+                max_line_bytes=settings.max_record_bytes,
                 poll_interval=settings.tail_poll_interval,
                 executor=executor,
             )

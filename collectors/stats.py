@@ -1,9 +1,10 @@
 """Per-source counters of the receivers: what arrived, what had to be refused.
 
-Best-effort inputs (UDP) drop when the spool is full; at-least-once inputs never
-drop, but count truncated messages and refused connections. The source
-accounting reads :meth:`ReceiverStats.snapshot`; the counters are safe to bump
-from any thread.
+Best-effort inputs (UDP) drop when the spool or the receive queue is full;
+at-least-once inputs never drop, but count truncated records and what they
+refused (connections over a limit, failed TLS handshakes, files that are not
+regular files). The source accounting reads :meth:`ReceiverStats.snapshot`; the
+counters are safe to bump from any thread.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class SourceCounts:
     received: int = 0  # records handed to the spool
     dropped: int = 0  # records refused (best-effort inputs only)
     truncated: int = 0  # records cut at the size limit (kept, flagged)
+    refused: int = 0  # connections or files refused (nothing was read from them)
 
 
 class ReceiverStats:
@@ -30,8 +32,7 @@ class ReceiverStats:
         # on_dropped hands each drop to the source accounting, so auditors see it.
         self._on_dropped = on_dropped
         self._lock = threading.Lock()
-        self._counts: dict[Source, list[int]] = defaultdict(lambda: [0, 0, 0])
-        self._refused_connections: dict[str, int] = defaultdict(int)
+        self._counts: dict[Source, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
 
     def received(self, source: Source, n: int = 1, *, truncated: int = 0) -> None:
         with self._lock:
@@ -45,15 +46,12 @@ class ReceiverStats:
         if self._on_dropped is not None:
             self._on_dropped(source, n)
 
-    def refused_connection(self, input_name: str) -> None:
+    def refused(self, source: Source) -> None:
+        """A connection (``address``) or a file (``application``) was refused."""
         with self._lock:
-            self._refused_connections[input_name] += 1
+            self._counts[source][3] += 1
 
     def snapshot(self) -> dict[Source, SourceCounts]:
         """A copy of the counters per source, for accounting and metrics."""
         with self._lock:
             return {s: SourceCounts(*c) for s, c in self._counts.items()}
-
-    def refused_connections(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._refused_connections)

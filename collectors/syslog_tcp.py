@@ -5,6 +5,12 @@ messages are appended to the spool, and only then is the next chunk read. While
 the spool is full the append is retried and nothing more is read, so TCP flow
 control holds the sender back. Records are only lost if the process stops while
 holding them, which no syslog sender can tell apart from a lost connection.
+
+Connections are counted from the moment they are accepted, before any TLS
+handshake: the server listens in plain TCP and upgrades each connection itself,
+so that a peer holding many half-done handshakes meets the same per-address and
+total limits as one holding many sessions, and a handshake has a deadline.
+Refused connections and failed handshakes are counted per source.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import asyncio
 import logging
 import ssl
 import time
+from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +28,7 @@ from collectors.backpressure import append_until_accepted
 from collectors.framing import Frame, Framer
 from collectors.records import frame_record
 from collectors.stats import ReceiverStats
-from secops.records import RawRecord, Source
+from secops.records import DEFAULT_MAX_RECORD_BYTES, RawRecord, Source
 from secops.spool import RecordSink
 
 log = logging.getLogger(__name__)
@@ -31,9 +38,11 @@ READ_CHUNK = 64 * 1024
 
 @dataclass
 class StreamLimits:
-    max_message_bytes: int = 64 * 1024
+    max_message_bytes: int = DEFAULT_MAX_RECORD_BYTES
     max_connections: int = 1000
+    max_connections_per_peer: int = 64
     idle_timeout: float = 300.0
+    handshake_timeout: float = 10.0
 
 
 @dataclass
@@ -73,6 +82,7 @@ class StreamReceiver:
         self.input = "syslog-tls" if ssl_context else "syslog-tcp"
         self._server: asyncio.Server | None = None
         self._active: set[asyncio.Task[None]] = set()
+        self._per_peer: Counter[str] = Counter()  # open connections by address
         self._appending: set[asyncio.Task[None]] = set()  # appends a stop lets finish
 
     @property
@@ -82,13 +92,9 @@ class StreamReceiver:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
+        # Plain TCP even for TLS: _handle counts the connection, then upgrades it.
         self._server = await asyncio.start_server(
-            self._handle,
-            self.host,
-            self.port,
-            ssl=self.ssl_context,
-            limit=READ_CHUNK,
-            ssl_handshake_timeout=30.0 if self.ssl_context else None,
+            self._handle, self.host, self.port, limit=READ_CHUNK
         )
         log.info("%s listening on %s:%d", self.input, self.host, self.bound_port)
 
@@ -113,19 +119,49 @@ class StreamReceiver:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        if len(self._active) >= self.limits.max_connections:
-            self.stats.refused_connection(self.input)
-            log.warning("%s: connection limit reached, refusing a peer", self.input)
+        peer = writer.get_extra_info("peername") or ("", 0)
+        address = str(peer[0])
+        refusal = self._over_limit(address)
+        if refusal:
+            self.stats.refused(Source(input=self.input, address=address))
+            log.warning("%s: refusing %s: %s", self.input, address, refusal)
             writer.close()
             return
         self._active.add(task)
+        self._per_peer[address] += 1
         try:
+            if self.ssl_context is not None and not await self._handshake(writer, address):
+                return
             await self._serve(reader, writer)
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as exc:
             log.info("%s: peer connection ended: %s", self.input, exc)
         finally:
             self._active.discard(task)
+            self._per_peer[address] -= 1
+            if not self._per_peer[address]:
+                del self._per_peer[address]
             writer.close()
+
+    def _over_limit(self, address: str) -> str | None:
+        """Why a new connection from ``address`` is refused, or None to accept it."""
+        if len(self._active) >= self.limits.max_connections:
+            return f"{self.limits.max_connections} connections open"
+        if self._per_peer[address] >= self.limits.max_connections_per_peer:
+            return f"{self.limits.max_connections_per_peer} connections open from this address"
+        return None
+
+    async def _handshake(self, writer: asyncio.StreamWriter, address: str) -> bool:
+        """Upgrade to TLS within the deadline; a failure is counted as a refusal."""
+        assert self.ssl_context is not None
+        try:
+            await writer.start_tls(
+                self.ssl_context, ssl_handshake_timeout=self.limits.handshake_timeout
+            )
+        except (ConnectionError, ssl.SSLError, TimeoutError, OSError) as exc:
+            self.stats.refused(Source(input=self.input, address=address))
+            log.warning("%s: TLS handshake with %s failed: %s", self.input, address, exc)
+            return False
+        return True
 
     def _connection(self, writer: asyncio.StreamWriter) -> _Connection:
         peer = writer.get_extra_info("peername") or ("", 0)

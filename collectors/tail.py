@@ -7,6 +7,12 @@ the same id, which the store keeps once). Rotation by rename is followed by the
 open descriptor: the old file is read to its end before it is let go, and the new
 one starts at 0. A file that shrank below its offset was truncated in place
 (copytruncate) and is read again from 0. A last line without its newline waits.
+
+Only regular files are followed, never through a symbolic link below the
+directories the pattern names (see :mod:`collectors.file_open`); a refused path
+is logged and counted once per file it names. A line longer than the record cap
+is cut and flagged; while its end has not been written the tailer holds no more
+than one read window, and remembers how far it has looked for the newline.
 """
 
 from __future__ import annotations
@@ -23,12 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collectors import tail_state
+from collectors.file_open import RefusedFileError, not_regular, open_regular, untrusted_depth
 from collectors.framing import Frame
 from collectors.records import frame_record
 from collectors.stats import ReceiverStats
 from collectors.tail_state import FileOffset
 from secops.errors import SpoolError, SpoolFullError
-from secops.records import RawRecord, Source
+from secops.records import DEFAULT_MAX_RECORD_BYTES, RawRecord, Source
 from secops.spool import RecordSink
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,7 @@ class _Open:
     offset: int
     seq: int  # opening order: older files first
     rotated: bool = False
+    scanned: int = 0  # a line longer than a window: its newline is not before this
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +71,7 @@ class Tailer:
         globs: Sequence[str],
         state_file: Path,
         stats: ReceiverStats | None = None,
-        max_line_bytes: int = 64 * 1024,
+        max_line_bytes: int = DEFAULT_MAX_RECORD_BYTES,
         poll_interval: float = 0.25,
         executor: Executor | None = None,
     ) -> None:
@@ -76,6 +84,7 @@ class Tailer:
         self.executor = executor
         self._saved = tail_state.load(state_file)
         self._open: dict[str, _Open] = {}
+        self._refused: dict[str, str] = {}  # path -> identity of what was refused there
         self._seq = 0
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -130,32 +139,56 @@ class Tailer:
 
     def _discover(self) -> None:
         seen: set[str] = set()
-        new: dict[str, tuple[str, os.stat_result]] = {}
+        listed: set[str] = set()
+        new: dict[str, tuple[str, int, os.stat_result]] = {}
         for pattern in self.globs:
+            depth = untrusted_depth(pattern)
             for path in sorted(glob.glob(pattern)):
+                listed.add(path)
                 try:
-                    st = os.stat(path)
+                    st = os.lstat(path)
                 except OSError:
                     continue  # vanished between glob and stat
+                if stat.S_ISDIR(st.st_mode):
+                    continue  # a directory the pattern matches holds no lines itself
                 if not stat.S_ISREG(st.st_mode):
+                    self._refuse(path, st, not_regular(st.st_mode, path))
                     continue
                 key = tail_state.file_key(st)
                 seen.add(key)
                 if key not in self._open:
-                    new[key] = (path, st)
+                    new[key] = (path, depth, st)
         # The least recently written first, so that app.log.1 comes before app.log.
-        for key, (path, st) in sorted(new.items(), key=lambda kv: kv[1][1].st_mtime_ns):
-            self._open_file(path, key, st)
+        for key, (path, depth, st) in sorted(new.items(), key=lambda kv: kv[1][2].st_mtime_ns):
+            self._open_file(path, depth, key, st)
         for key, f in self._open.items():
             if key not in seen:
                 f.rotated = True
+        for path in self._refused.keys() - listed:
+            del self._refused[path]  # gone: refused again (and counted) if it comes back
 
-    def _open_file(self, path: str, key: str, st: os.stat_result) -> None:
+    def _refuse(self, path: str, st: os.stat_result, exc: RefusedFileError) -> None:
+        """Log and count a refused path once for each file found there."""
+        identity = f"{tail_state.file_key(st)}:{st.st_mode}"
+        if self._refused.get(path) == identity:
+            return
+        self._refused[path] = identity
+        self.stats.refused(Source(input="file", application=path))
+        log.warning("file tailing refuses %s: %s", path, exc.message)
+
+    def _open_file(self, path: str, depth: int, key: str, st: os.stat_result) -> None:
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = open_regular(path, depth)
+        except RefusedFileError as exc:
+            self._refuse(path, st, exc)
+            return
         except OSError as exc:
             log.warning("cannot open %s: %s", path, exc)
             return
+        if tail_state.file_key(os.fstat(fd)) != key:
+            os.close(fd)  # replaced between the listing and the open: next poll
+            return
+        self._refused.pop(path, None)
         offset = 0
         saved = self._saved.get(key)
         same_file = (
@@ -184,9 +217,11 @@ class Tailer:
             f.offset = 0
         total = 0
         while True:
-            lines, end = read_lines(f.fd, f.offset, self.max_line_bytes)
+            lines, end, scanned = read_lines(f.fd, f.offset, self.max_line_bytes, f.scanned)
             if end == f.offset:
+                f.scanned = scanned
                 return total
+            f.scanned = 0
             records = [self._record(f, line) for line in lines]
             if records:
                 self.sink.append(records)
@@ -213,12 +248,17 @@ class Tailer:
         tail_state.save(self.state_file, self._saved)
 
 
-def read_lines(fd: int, offset: int, max_line: int) -> tuple[list[_Line], int]:
-    """Complete lines from ``offset`` (within one read window) and the offset after them.
+def read_lines(
+    fd: int, offset: int, max_line: int, scanned: int = 0
+) -> tuple[list[_Line], int, int]:
+    """Complete lines from ``offset`` (within one read window), the offset after them,
+    and, when a line longer than the window has no newline yet, how far it was read.
 
     A line longer than ``max_line`` is cut and flagged; empty lines are skipped.
+    ``scanned`` is where an earlier call stopped looking for that line's newline.
     """
-    data = os.pread(fd, READ_WINDOW, offset)
+    window = max(READ_WINDOW, max_line + 2)  # a line the window cannot hold is over the cap
+    data = os.pread(fd, window, offset)
     lines: list[_Line] = []
     pos = 0
     while (nl := data.find(b"\n", pos)) != -1:
@@ -228,14 +268,14 @@ def read_lines(fd: int, offset: int, max_line: int) -> tuple[list[_Line], int]:
         if raw:
             lines.append(_Line(offset + pos, _cut(raw, max_line)))
         pos = nl + 1
-    if pos == 0 and len(data) == READ_WINDOW:
-        # One line longer than the window: find its end further on.
-        end = _find_newline(fd, offset + READ_WINDOW)
-        if end is not None:
-            size = end - offset
-            frame = Frame(data[:max_line], truncated=True, size=size)
-            return [_Line(offset, frame)], end + 1
-    return lines, offset + pos
+    if pos == 0 and len(data) == window:
+        # One line longer than the window: find its end further on, a window at a time.
+        end, scanned = _find_newline(fd, max(offset + window, scanned))
+        if end is None:
+            return [], offset, scanned
+        frame = Frame(data[:max_line], truncated=True, size=end - offset)
+        return [_Line(offset, frame)], end + 1, 0
+    return lines, offset + pos, 0
 
 
 def _cut(raw: bytes, max_line: int) -> Frame:
@@ -244,11 +284,12 @@ def _cut(raw: bytes, max_line: int) -> Frame:
     return Frame(raw, size=len(raw))
 
 
-def _find_newline(fd: int, start: int) -> int | None:
+def _find_newline(fd: int, start: int) -> tuple[int | None, int]:
+    """The offset of the next newline from ``start``, or None and where the file ends."""
     pos = start
     while chunk := os.pread(fd, READ_WINDOW, pos):
         nl = chunk.find(b"\n")
         if nl != -1:
-            return pos + nl
+            return pos + nl, pos
         pos += len(chunk)
-    return None
+    return None, pos

@@ -14,6 +14,7 @@ from types import FrameType
 import uvicorn
 
 from api.app import create_app
+from collectors.metrics import RefusalsCollector
 from collectors.service import ReceiverService
 from secops.alerts import notify
 from secops.alerts.detector import build_detector
@@ -59,6 +60,7 @@ def run(settings: Settings) -> None:
         )
         receivers.start()
         stops.append(receivers.stop)
+        pipeline.metrics.registry.register(RefusalsCollector(receivers.stats))
         scheduler = build_scheduler(ctx)
         scheduler.start()
         stops.append(lambda: scheduler.shutdown(wait=False))

@@ -140,8 +140,20 @@ class Settings(BaseSettings):
     syslog_tls_client_ca: Path | None = None
     tail_globs: list[str] = Field(default_factory=list)
     syslog_enabled: bool = Field(True, description="UDP and TCP syslog; TLS when cert+key are set")
-    syslog_max_message_bytes: int = Field(64 * 1024, ge=1024, le=16 << 20)
+    max_record_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        le=16 << 20,
+        description="Every input (syslog, HTTP, files, imports) cuts a longer record, tagged",
+    )
     syslog_max_connections: int = Field(1000, ge=1)
+    syslog_max_connections_per_peer: int = Field(
+        64, ge=1, description="TCP/TLS connections one address may hold, handshakes included"
+    )
+    syslog_tls_handshake_timeout: float = Field(10.0, gt=0)
+    syslog_udp_queue_bytes: int = Field(
+        32 << 20, ge=1 << 16, description="Datagrams waiting for the spool; beyond, counted drops"
+    )
     syslog_idle_timeout: float = Field(300.0, gt=0, description="Seconds a silent TCP peer is kept")
     tail_poll_interval: float = Field(0.25, gt=0)
     ingest_max_body_bytes: int = Field(10 << 20, ge=1024)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import get_context
 from api.security import Principal, Role, require
-from collectors.http import FORMAT_PATTERN, IngestResult, ingest
+from collectors.http import FORMAT_PATTERN, IngestResult, IngestStream, batch_id, media_type
 from collectors.ratelimit import RateLimiter
 from secops.context import Context
 from secops.errors import RateLimitedError, UnavailableError
@@ -24,6 +25,9 @@ router = APIRouter(tags=["ingest"])
 # settings.ingest_api_keys are accepted too, as ingest-only keys.
 ingest_api_key = require(Role.ingest)
 
+# Body bytes handed to the parser at a time (one worker-thread hop each).
+FEED_BYTES = 256 * 1024
+
 
 def _limiter(request: Request, ctx: Context) -> RateLimiter:
     limiter: RateLimiter | None = getattr(request.app.state, "ingest_limiter", None)
@@ -34,17 +38,30 @@ def _limiter(request: Request, ctx: Context) -> RateLimiter:
     return limiter
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None when it is longer than ``limit`` bytes."""
+async def _stream_body(request: Request, stream: IngestStream, limit: int) -> bool:
+    """Feed the body to ``stream`` as it arrives; False when it is longer than ``limit``.
+
+    A body of declared length (within the limit) is parsed while it streams in. A
+    chunked body is held (at most ``limit`` bytes) until it ends, so that one over
+    the limit is refused whole, before any of its records is stored.
+    """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
+        return False
+    streaming = bool(declared and declared.isdigit())
+    held = bytearray()
+    received = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
+        received += len(chunk)
+        if received > limit:
+            return False
+        held += chunk
+        if streaming and len(held) >= FEED_BYTES:
+            await run_in_threadpool(stream.feed, bytes(held))
+            held.clear()
+    if held:
+        await run_in_threadpool(stream.feed, bytes(held))
+    return True
 
 
 # The route reads the raw body itself (a size limit while streaming, three formats),
@@ -100,23 +117,24 @@ async def post_ingest(
     wait = _limiter(request, ctx).take(principal.id)
     if wait:
         raise RateLimitedError("ingest rate exceeded for this API key", retry_after=wait)
-    limit = ctx.settings.ingest_max_body_bytes
-    body = await _read_body(request, limit)
-    if body is None:
+    sink: RecordSink | None = getattr(request.app.state, "sink", None)
+    if sink is None:  # an app started without the pipeline (not by `secops up`)
+        raise UnavailableError("this process does not receive events: no spool attached")
+    settings = ctx.settings
+    limit = settings.ingest_max_body_bytes
+    stream = IngestStream(
+        sink=sink,
+        media=media_type(request.headers.get("content-type")),
+        format_hint=format_hint,
+        source=Source(input="http", address=principal.address, application=principal.name),
+        batch=batch_id(idempotency_key),
+        received_at=time.time(),
+        max_record_bytes=settings.max_record_bytes,
+        max_json_bytes=limit,
+    )
+    if not await _stream_body(request, stream, limit):
         return JSONResponse(
             status_code=413,
             content={"error": "PayloadTooLarge", "detail": f"the body exceeds {limit} bytes"},
         )
-    sink: RecordSink | None = getattr(request.app.state, "sink", None)
-    if sink is None:  # an app started without the pipeline (not by `secops up`)
-        raise UnavailableError("this process does not receive events: no spool attached")
-    source = Source(input="http", address=principal.address, application=principal.name)
-    return await run_in_threadpool(
-        ingest,
-        sink=sink,
-        body=body,
-        content_type=request.headers.get("content-type"),
-        format_hint=format_hint,
-        source=source,
-        idempotency_key=idempotency_key,
-    )
+    return await run_in_threadpool(stream.close)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from secops.records import RawRecord, Source
 
-OUTCOMES = ("received", "parsed", "unparsed", "indexed", "deadlettered", "dropped")
+# truncated: records cut at the record-size cap (kept and stored, tagged record_truncated).
+OUTCOMES = ("received", "parsed", "unparsed", "indexed", "deadlettered", "dropped", "truncated")
 
 SourceKey = tuple[str, str, str]  # input, host, application ("" when unknown)
 
@@ -32,6 +33,7 @@ class SourceCounts:
     indexed: int = 0
     deadlettered: int = 0
     dropped: int = 0
+    truncated: int = 0
     first_seen: float | None = None
     last_seen: float | None = None
 

@@ -32,6 +32,7 @@ class SourceStatus(BaseModel):
     indexed: int
     deadlettered: int
     dropped: int
+    truncated: int = 0
     first_seen: float | None
     last_seen: float | None
     silent_for_seconds: float | None

@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 from tqdm import tqdm
 
+from collectors.lines import Line, LineSplitter
 from secops.accounting import SourceAccounting
 from secops.cli.deployment import open_context
 from secops.context import Context
@@ -26,7 +27,15 @@ from secops.errors import InvalidInputError
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import NoDetection
 from secops.pipeline.normalizing import is_unparsed
-from secops.records import RawRecord, Source
+from secops.records import (
+    DEFAULT_MAX_RECORD_BYTES,
+    RawRecord,
+    Source,
+    cap_strings,
+    drop_split_character,
+    truncation_flags,
+    utf8_head,
+)
 from secops.store.bulk import RetryPolicy
 
 FORMATS = ("auto", "text", "ndjson", "evtx")
@@ -61,13 +70,25 @@ def file_format(path: Path, requested: str = "auto") -> str:
     return "text"
 
 
+READ_CHUNK = 1 << 20
+
+
 def read_records(
     path: Path,
     fmt: str,
     source: Source,
     progress: tqdm,
+    *,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    max_json_bytes: int = 10 << 20,
 ) -> Iterator[RawRecord]:
-    """The records of one file, each with an origin of file path and position."""
+    """The records of one file, each with an origin of file path and position.
+
+    A text line longer than ``max_record_bytes`` is cut (whole characters) and
+    flagged; an NDJSON line is parsed whole up to ``max_json_bytes``, and then each
+    of its strings (as each string of an EVTX record) is cut at ``max_record_bytes``.
+    Memory stays bounded whatever the length of a line.
+    """
     where = str(path.resolve())
     now = time.time()
     if fmt == "evtx":
@@ -77,32 +98,56 @@ def read_records(
             progress.update(1)
             if rec is None:
                 continue
+            data = rec["data"]
+            obj = json.loads(data)
+            cut = cap_strings(obj, max_record_bytes)
             yield RawRecord(
                 source=source,
                 received_at=now,
-                structured=json.loads(rec["data"]),
+                structured=obj,
                 format_hint="windows",
                 origin=f"evtx:{where}:{rec['event_record_id']}",
+                extra=truncation_flags(len(data.encode()) if cut else None),
             )
         return
-    offset = 0
+    keep = max_json_bytes if fmt == "ndjson" else max_record_bytes
+    splitter = LineSplitter(keep)
     with path.open("rb") as f:
-        for raw in f:
-            start, offset = offset, offset + len(raw)
-            progress.update(len(raw))
-            text = raw.rstrip(b"\r\n").decode("utf-8", "surrogateescape")
-            if not text.strip():
-                continue
-            origin = f"file:{where}:{start}"
-            if fmt == "ndjson":
-                try:
-                    obj = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    obj = None
-                if isinstance(obj, dict):
-                    yield RawRecord(source=source, received_at=now, structured=obj, origin=origin)
-                    continue
-            yield RawRecord(source=source, received_at=now, message=text, origin=origin)
+        while chunk := f.read(READ_CHUNK):
+            progress.update(len(chunk))
+            for line in splitter.feed(chunk):
+                record = _line_record(line, fmt, source, now, where, max_record_bytes)
+                if record is not None:
+                    yield record
+        for line in splitter.finish():
+            record = _line_record(line, fmt, source, now, where, max_record_bytes)
+            if record is not None:
+                yield record
+
+
+def _line_record(
+    line: Line, fmt: str, source: Source, now: float, where: str, max_record_bytes: int
+) -> RawRecord | None:
+    if not line.data.strip():
+        return None
+    origin = f"file:{where}:{line.offset}"
+    if fmt == "ndjson" and not line.truncated:
+        try:
+            obj = orjson.loads(line.data)
+        except orjson.JSONDecodeError:
+            obj = None
+        if isinstance(obj, dict):
+            cut = cap_strings(obj, max_record_bytes)
+            extra = truncation_flags(line.size if cut else None)
+            return RawRecord(
+                source=source, received_at=now, structured=obj, origin=origin, extra=extra
+            )
+    head = utf8_head(line.data, max_record_bytes)
+    if line.size > len(head):
+        head = drop_split_character(head)
+    text = head.decode("utf-8", "surrogateescape")
+    extra = truncation_flags(line.size if line.size > len(head) else None)
+    return RawRecord(source=source, received_at=now, message=text, origin=origin, extra=extra)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -119,7 +164,15 @@ def _ingest(args: argparse.Namespace) -> int:
             unit, size = ("rec", None) if fmt == "evtx" else ("B", path.stat().st_size)
             with tqdm(total=size, unit=unit, unit_scale=True, desc=path.name) as progress:
                 batch: list[RawRecord] = []
-                for record in read_records(path, fmt, source, progress):
+                records = read_records(
+                    path,
+                    fmt,
+                    source,
+                    progress,
+                    max_record_bytes=ctx.settings.max_record_bytes,
+                    max_json_bytes=ctx.settings.ingest_max_body_bytes,
+                )
+                for record in records:
                     batch.append(record)
                     if len(batch) >= args.batch:
                         _send(ctx, batch, accounting, stop, total)

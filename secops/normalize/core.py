@@ -12,7 +12,7 @@ from secops.normalize import auditd
 from secops.normalize.base import Event
 from secops.normalize.registry import PARSERS, detect_text, parse_object
 from secops.normalize.timefmt import iso_from_epoch
-from secops.records import RawRecord
+from secops.records import ORIGINAL_SIZE, TRUNCATED, RawRecord
 
 _AUDIT_START = re.compile(r"(?:node=\S+ )?type=\S+ msg=audit\(")
 
@@ -94,8 +94,28 @@ def _reset(record: RawRecord, event: Event) -> Event:
     return event
 
 
+def _mark_truncated(record: RawRecord, event: Event) -> Event:
+    """Tag the event of a record a collector cut at the size cap; keep its original size."""
+    if not record.extra.get(TRUNCATED):
+        return event
+    tags = event.get("tags")
+    if not isinstance(tags, list):
+        tags = event["tags"] = []
+    if "record_truncated" not in tags:
+        tags.append("record_truncated")
+    size = record.extra.get(ORIGINAL_SIZE)
+    secops = event.setdefault("secops", {})
+    if isinstance(size, int) and isinstance(secops, dict):
+        secops["original_size"] = max(size, secops.get("original_size", 0))
+    return event
+
+
 def normalize(record: RawRecord) -> dict[str, Any]:
     """One ECS event for ``record``; never raises (unknown or broken input → ``unparsed``)."""
+    return _mark_truncated(record, _normalize(record))
+
+
+def _normalize(record: RawRecord) -> Event:
     try:
         event = _base(record, _original(record))
         if not _parse(record, event):
@@ -124,6 +144,8 @@ def _audit_group(records: list[RawRecord]) -> Event:
         original = "\n".join(r.message or "" for r in records)
         first["event"]["original"] = original
         first["message"] = "\n".join(bodies)
+        for r in records[1:]:
+            _mark_truncated(r, first)
     except Exception as exc:
         first.setdefault("error", {"message": f"{type(exc).__name__}: {exc}"})
     return first

@@ -17,7 +17,7 @@ from secops.accounting import Metrics, SourceAccounting, source_key
 from secops.errors import StoreError, UnavailableError
 from secops.pipeline.detection import Detector
 from secops.pipeline.normalizing import Group, is_unparsed, normalize_batch
-from secops.records import RawRecord
+from secops.records import TRUNCATED, RawRecord
 from secops.store.bulk import Doc, RetryPolicy
 from secops.store.events import DeliveryReport, write_events
 from secops.store.names import IndexNames
@@ -74,7 +74,7 @@ def _detect(
 
 
 def _account(accounting: SourceAccounting, groups: list[Group], report: DeliveryReport) -> None:
-    fresh = dict.fromkeys(("parsed", "unparsed", "indexed", "deadlettered"), 0)
+    fresh = dict.fromkeys(("parsed", "unparsed", "indexed", "deadlettered", "truncated"), 0)
     deltas: dict[tuple[str, str, str], dict[str, int]] = defaultdict(fresh.copy)
     dead = report.deadlettered
     for records, event in groups:
@@ -84,4 +84,6 @@ def _account(accounting: SourceAccounting, groups: list[Group], report: Delivery
             delta = deltas[source_key(record.source)]
             delta[parse] += 1
             delta[store] += 1
+            if record.extra.get(TRUNCATED):
+                delta["truncated"] += 1
     accounting.add(deltas)

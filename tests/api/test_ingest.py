@@ -7,6 +7,7 @@ tested in tests/collectors/test_syslog_to_store.py and the pipeline's own tests.
 from __future__ import annotations
 
 import threading
+import tracemalloc
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.routes.ingest import ingest_api_key
 from api.security import Role, policy_of
+from collectors.http import BATCH_RECORDS
 from secops.context import build_context
 from secops.errors import SpoolFullError
-from secops.records import RawRecord
+from secops.records import DEFAULT_MAX_RECORD_BYTES, RawRecord
 from secops.settings import Settings
 from secops.spool import Spool
 
@@ -119,10 +121,26 @@ def test_json_array_and_single_object(client: TestClient, sink: ListSink) -> Non
 
 
 def test_body_that_is_not_json_is_a_clear_422(client: TestClient, sink: ListSink) -> None:
-    resp = post(client, b"[{oops", "application/json")
-    assert resp.status_code == 422
-    assert "not JSON" in resp.json()["detail"]
+    for body in (b"{oops", b"oops", b""):
+        resp = post(client, body, "application/json")
+        assert resp.status_code == 422
+        assert "not JSON" in resp.json()["detail"]
     assert sink.records == []
+
+
+def test_array_that_does_not_close_keeps_its_tail_tagged(
+    client: TestClient, sink: ListSink
+) -> None:
+    # An array is split as it is read: its complete elements are stored, and what
+    # follows the last one is kept as a tagged record and reported.
+    resp = post(client, b'[{"x": 1}, {oops', "application/json")
+    assert resp.status_code == 200
+    answer = resp.json()
+    assert (answer["accepted"], answer["rejected"]) == (1, 1)
+    assert answer["errors"][0]["line"] == 2
+    assert "not closed" in answer["errors"][0]["error"]
+    assert [r.structured or r.message for r in sink.records] == [{"x": 1}, "{oops"]
+    assert "ingest_error" in sink.records[1].extra
 
 
 def test_text_lines_carry_the_format_hint(client: TestClient, sink: ListSink) -> None:
@@ -246,3 +264,83 @@ def test_app_without_a_spool_answers_503_not_500(tmp_path: Path) -> None:
         resp = post(client, b'{"a": 1}\n', "application/x-ndjson")
     assert resp.status_code == 503
     assert resp.json()["error"] == "UnavailableError"
+
+
+# -- record-size cap and bounded memory ------------------------------------------
+
+
+class CountingSink:
+    """Counts records and keeps the size of each batch, not the records."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.batches: list[int] = []
+
+    def append(self, records: Sequence[RawRecord]) -> None:
+        self.count += len(records)
+        self.batches.append(len(records))
+
+
+def test_text_line_over_the_cap_is_cut_at_a_character_and_tagged(
+    client: TestClient, sink: ListSink
+) -> None:
+    long_line = "x" + "ä" * 600_000  # 1.2 MB of two-byte characters: the cut splits one
+    body = f"before\n{long_line}\nafter\n".encode()
+    resp = post(client, body, "text/plain")
+    assert resp.json() == {"accepted": 3, "rejected": 0, "errors": []}
+    before, cut, after = sink.records
+    assert (before.message, after.message) == ("before", "after")
+    assert cut.message is not None
+    assert len(cut.message.encode()) <= DEFAULT_MAX_RECORD_BYTES
+    assert cut.message == "x" + "ä" * (DEFAULT_MAX_RECORD_BYTES // 2 - 1)  # whole characters
+    assert cut.extra == {"truncated": True, "original_size": len(long_line.encode())}
+
+
+def test_json_strings_over_the_cap_are_cut_and_the_record_tagged(
+    tmp_path: Path, sink: ListSink
+) -> None:
+    big = "x" * 5000
+    line = orjson.dumps({"user": {"name": "jdoe"}, "payload": big, "list": [big, "ok"]})
+    with make_client(tmp_path, sink, max_record_bytes=1024) as c:
+        post(c, line + b"\n", "application/x-ndjson")
+        post(c, b"[" + line + b"]", "application/json")
+    for record in sink.records:
+        assert record.structured == {
+            "user": {"name": "jdoe"},
+            "payload": "x" * 1024,
+            "list": ["x" * 1024, "ok"],
+        }
+        assert record.extra == {"truncated": True, "original_size": len(line)}
+
+
+def test_records_reach_the_spool_in_bounded_batches(tmp_path: Path) -> None:
+    counting = CountingSink()
+    n = 3 * BATCH_RECORDS + 7
+    with make_client(tmp_path, ListSink()) as c:
+        c.app.state.sink = counting  # type: ignore[attr-defined]
+        for ctype, body in (
+            ("application/x-ndjson", b"{}\n" * n),
+            ("application/json", b"[" + b",".join([b"{}"] * n) + b"]"),
+            ("text/plain", b"line\n" * n),
+        ):
+            assert post(c, body, ctype).json()["accepted"] == n
+    assert counting.count == 3 * n
+    assert max(counting.batches) <= BATCH_RECORDS
+
+
+def test_a_request_of_tiny_records_holds_bounded_memory(tmp_path: Path) -> None:
+    # 512 KiB of "{}" lines are 175,000 records: held at once they took ~150 bytes of
+    # memory per byte of body. Now the peak is the body and one batch.
+    counting = CountingSink()
+    body = b"{}\n" * (512 * 1024 // 3)
+    with make_client(tmp_path, ListSink()) as c:
+        c.app.state.sink = counting  # type: ignore[attr-defined]
+        post(c, b"{}\n", "application/x-ndjson")  # warm up: imports, caches
+        tracemalloc.start()
+        try:
+            resp = post(c, body, "application/x-ndjson")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert resp.json()["accepted"] == len(body) // 3
+    assert peak < 4 * len(body) + (4 << 20), f"peak {peak} bytes for a {len(body)}-byte body"

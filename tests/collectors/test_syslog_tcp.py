@@ -94,7 +94,7 @@ def test_connections_over_the_limit_are_refused_and_counted() -> None:
             first.close()
 
     run_receiver(sink, client, limits=StreamLimits(max_connections=1), stats=stats)
-    assert stats.refused_connections() == {"syslog-tcp": 1}
+    assert stats.snapshot()[Source(input="syslog-tcp", address="127.0.0.1")].refused == 1
     assert sink.messages() == ["<13>held open"]
 
 
@@ -109,3 +109,52 @@ def test_idle_peer_is_closed_and_its_partial_message_kept() -> None:
 
     run_receiver(sink, client, limits=StreamLimits(idle_timeout=0.2))
     assert sink.messages() == ["<13>no newline yet"]
+
+
+def test_connections_per_address_are_capped_and_counted_per_source() -> None:
+    sink = MemorySink()
+    stats = ReceiverStats()
+
+    def client(port: int) -> None:
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        try:
+            for i, sock in enumerate(held):
+                sock.sendall(b"<13>held %d\n" % i)
+            sink.wait_for(2)  # both are being served
+            with socket.create_connection(("127.0.0.1", port)) as third:
+                third.settimeout(30)
+                assert third.recv(1) == b""  # refused: the address holds its share
+            # Another address is not held back by this one.
+            other = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.2", 0))
+            with other:
+                other.sendall(b"<13>other peer\n")
+                sink.wait_for(3)
+        finally:
+            for sock in held:
+                sock.close()
+
+    limits = StreamLimits(max_connections_per_peer=2)
+    run_receiver(sink, client, limits=limits, stats=stats)
+    assert stats.snapshot()[Source(input="syslog-tcp", address="127.0.0.1")].refused == 1
+    assert Source(input="syslog-tcp", address="127.0.0.2") in stats.snapshot()
+    assert sorted(m or "" for m in sink.messages()) == [
+        "<13>held 0",
+        "<13>held 1",
+        "<13>other peer",
+    ]
+
+
+def test_huge_declared_length_keeps_a_head_of_whole_characters() -> None:
+    sink = MemorySink()
+    body = ("<13>x" + "€" * 2000).encode()  # 6005 bytes sent, 10^9 declared
+    data = b"1000000000 " + body
+
+    def client(port: int) -> None:
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(data)
+        sink.wait_for(1)
+
+    run_receiver(sink, client, limits=StreamLimits(max_message_bytes=1024))
+    (record,) = sink.records
+    assert record.message == "<13>x" + "€" * 339  # the cut at 1024 bytes split the 340th
+    assert record.extra == {"truncated": True, "original_size": len(body)}

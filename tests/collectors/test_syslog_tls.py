@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from collectors.stats import ReceiverStats
-from collectors.syslog_tcp import StreamReceiver
+from collectors.syslog_tcp import StreamLimits, StreamReceiver
 from collectors.syslog_tls import server_context
 from secops.errors import CollectError
 from secops.records import Source
@@ -175,3 +175,57 @@ def test_without_client_ca_any_tls_client_is_received(pki: dict[str, Path]) -> N
 def test_unreadable_certificate_is_a_collect_error(tmp_path: Path) -> None:
     with pytest.raises(CollectError, match="cannot load TLS certificate"):
         server_context(tmp_path / "missing.crt", tmp_path / "missing.key")
+
+
+def run_tls_limited(
+    sink: MemorySink,
+    ctx: ssl.SSLContext,
+    client: Callable[[int], Any],
+    limits: StreamLimits,
+    stats: ReceiverStats,
+) -> None:
+    serve(
+        lambda: StreamReceiver(
+            sink, host="127.0.0.1", port=0, stats=stats, limits=limits, ssl_context=ctx
+        ),
+        client,
+    )
+
+
+def test_half_done_handshakes_count_against_the_per_address_limit(
+    pki: dict[str, Path],
+) -> None:
+    sink, stats = MemorySink(), ReceiverStats()
+    ctx = server_context(pki["server_cert"], pki["server_key"])
+
+    def client(port: int) -> None:
+        # Two connections that never start their handshake hold the address's share.
+        silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        try:
+            with socket.create_connection(("127.0.0.1", port)) as third:
+                third.settimeout(30)
+                assert third.recv(1) == b""  # closed at once, not after a handshake
+        finally:
+            for sock in silent:
+                sock.close()
+
+    limits = StreamLimits(max_connections_per_peer=2, handshake_timeout=60)
+    run_tls_limited(sink, ctx, client, limits, stats)
+    assert stats.snapshot()[Source(input="syslog-tls", address="127.0.0.1")].refused == 1
+
+
+def test_a_handshake_past_its_deadline_is_closed_and_counted(pki: dict[str, Path]) -> None:
+    sink, stats = MemorySink(), ReceiverStats()
+    ctx = server_context(pki["server_cert"], pki["server_key"])
+
+    def client(port: int) -> None:
+        with socket.create_connection(("127.0.0.1", port)) as silent:
+            silent.settimeout(30)
+            assert silent.recv(1) == b""  # the receiver gave up on the handshake
+        # The slot is free again: a real client is served.
+        send_tls(port, client_context(pki, None), b"<13>after\n", lambda _: sink.wait_for(1))
+
+    limits = StreamLimits(max_connections_per_peer=1, handshake_timeout=0.2)
+    run_tls_limited(sink, ctx, client, limits, stats)
+    assert stats.snapshot()[Source(input="syslog-tls", address="127.0.0.1")].refused == 1
+    assert sink.messages() == ["<13>after"]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from collector_sinks import WAIT, MemorySink, serve
 
 from collectors.stats import ReceiverStats
 from collectors.syslog_udp import UdpReceiver
-from secops.records import Source
+from secops.records import RawRecord, Source
 
 
 def run_udp(sink: MemorySink, client: Callable[[int], Any], stats: ReceiverStats) -> None:
@@ -65,3 +66,69 @@ def test_full_spool_drops_datagrams_and_counts_them_per_source() -> None:
     assert sink.records == []
     assert dropped() == 20
     assert stats.snapshot()[source].received == 0
+
+
+class GatedSink(MemorySink):
+    """A sink whose appends wait until ``gate`` is set: the spool is slow."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        super().__init__()
+        self.gate = gate
+
+    def append(self, records: Sequence[RawRecord]) -> None:
+        self.gate.wait(WAIT)
+        super().append(records)
+
+
+def test_queue_is_bounded_in_bytes_and_overflow_counted_per_source() -> None:
+    gate = threading.Event()
+    sink, stats = GatedSink(gate), ReceiverStats()
+    source = Source(input="syslog-udp", address="127.0.0.1")
+    datagrams = [b"<13>" + b"d" * 996 for _ in range(40)]  # 1000 bytes each
+
+    def counts() -> tuple[int, int]:
+        c = stats.snapshot().get(source)
+        return (c.received, c.dropped) if c else (0, 0)
+
+    def wait_until(done: Callable[[], bool]) -> None:
+        for _ in range(int(WAIT / 0.05)):
+            if done():
+                return
+            time.sleep(0.05)
+
+    def client(port: int) -> None:
+        send_datagrams(port, datagrams)
+        # 4096 bytes queued at most, plus one batch held by the blocked append.
+        wait_until(lambda: counts()[1] >= 40 - 8)
+        gate.set()
+        wait_until(lambda: sum(counts()) == 40)
+
+    serve(
+        lambda: UdpReceiver(
+            sink,
+            host="127.0.0.1",
+            port=0,
+            stats=stats,
+            max_message_bytes=1024,
+            max_queue_bytes=4096,
+        ),
+        client,
+    )
+    received, dropped = counts()
+    assert received + dropped == 40  # each datagram stored or counted, none silently lost
+    assert received <= 8
+    assert len(sink.records) == received
+
+
+def test_cut_datagram_keeps_whole_characters() -> None:
+    sink, stats = MemorySink(), ReceiverStats()
+    text = "<13>x" + "€" * 1000  # three bytes each: a cut at 1024 bytes splits one
+
+    def client(port: int) -> None:
+        send_datagrams(port, [text.encode()])
+        sink.wait_for(1)
+
+    run_udp(sink, client, stats)
+    (record,) = sink.records
+    assert record.message == "<13>x" + "€" * 339
+    assert record.extra == {"truncated": True, "original_size": len(text.encode())}

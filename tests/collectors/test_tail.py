@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
 import pytest
 from collector_sinks import MemorySink
+from prometheus_client import CollectorRegistry
 
-from collectors.tail import Tailer
+from collectors.file_open import RefusedFileError, open_regular, untrusted_depth
+from collectors.metrics import RefusalsCollector
+from collectors.stats import ReceiverStats
+from collectors.tail import READ_WINDOW, Tailer
 from secops.errors import CollectError
 from secops.records import Source
 
@@ -159,3 +164,141 @@ def test_corrupt_state_file_is_a_clear_error(tmp_path: Path, log_file: Path) -> 
     with pytest.raises(CollectError, match="tail state"):
         tailer(MemorySink(), tmp_path)
     assert os.path.exists(state)
+
+
+# -- what is opened: regular files only, never through a symbolic link -----------
+
+
+def test_symlink_to_another_file_is_refused_logged_and_counted_once(
+    tmp_path: Path, log_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:password-hash\n")
+    planted = log_file.with_name("planted.log")
+    planted.symlink_to(secret)
+    write(log_file, "real line\n")
+    sink, stats = MemorySink(), ReceiverStats()
+    t = tailer(sink, tmp_path, stats=stats)
+    with caplog.at_level(logging.WARNING, logger="collectors.tail"):
+        t.poll_once()
+        t.poll_once()  # refused again, but logged and counted once
+    t.close()
+    assert sink.messages() == ["real line"]
+    assert stats.snapshot()[Source(input="file", application=str(planted))].refused == 1
+    refusals = [r.getMessage() for r in caplog.records if str(planted) in r.getMessage()]
+    assert len(refusals) == 1
+    assert "symbolic link" in refusals[0]
+
+
+def test_fifo_is_refused_without_blocking_the_tailer(tmp_path: Path, log_file: Path) -> None:
+    fifo = log_file.with_name("pipe.log")
+    os.mkfifo(fifo)
+    write(log_file, "real line\n")
+    sink, stats = MemorySink(), ReceiverStats()
+    t = tailer(sink, tmp_path, stats=stats)
+    t.poll_once()
+    t.close()
+    assert sink.messages() == ["real line"]
+    assert stats.snapshot()[Source(input="file", application=str(fifo))].refused == 1
+    # Opened directly (as after a swap behind the listing), it does not wait for a writer.
+    with pytest.raises(RefusedFileError, match="FIFO"):
+        open_regular(str(fifo))
+
+
+def test_final_symlink_is_refused_even_when_the_pattern_names_it(tmp_path: Path) -> None:
+    (tmp_path / "real.log").write_text("x\n")
+    link = tmp_path / "named.log"
+    link.symlink_to(tmp_path / "real.log")
+    with pytest.raises(RefusedFileError, match="symbolic link"):
+        open_regular(str(link), untrusted_depth(str(link)))
+
+
+def test_symlinked_directory_below_the_pattern_is_refused(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    (logs / "dms").mkdir(parents=True)
+    (logs / "dms" / "app.log").write_text("dms line\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "app.log").write_text("not a log of ours\n")
+    (logs / "planted").symlink_to(elsewhere, target_is_directory=True)
+    sink, stats = MemorySink(), ReceiverStats()
+    t = Tailer(
+        sink,
+        globs=[str(logs / "*" / "app.log")],
+        state_file=tmp_path / "state" / "tail.json",
+        stats=stats,
+    )
+    t.poll_once()
+    t.close()
+    assert sink.messages() == ["dms line"]
+    planted = Source(input="file", application=str(logs / "planted" / "app.log"))
+    assert stats.snapshot()[planted].refused == 1
+
+
+def test_directories_the_operator_configured_may_be_symlinks(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "app.log").write_text("line\n")
+    (tmp_path / "configured").symlink_to(tmp_path / "real", target_is_directory=True)
+    sink = MemorySink()
+    t = Tailer(
+        sink,
+        globs=[str(tmp_path / "configured" / "*.log")],
+        state_file=tmp_path / "state" / "tail.json",
+    )
+    t.poll_once()
+    t.close()
+    assert sink.messages() == ["line"]
+
+
+# -- long lines ------------------------------------------------------------------
+
+
+def test_overlong_line_is_cut_at_a_character_boundary(tmp_path: Path, log_file: Path) -> None:
+    sink = MemorySink()
+    write(log_file, "é" * 2000 + "\n")  # two bytes each: a cut at 1025 bytes splits one
+    t = tailer(sink, tmp_path, max_line_bytes=1025)
+    t.poll_once()
+    t.close()
+    (record,) = sink.records
+    assert record.message == "é" * 512
+    assert record.extra == {"truncated": True, "original_size": 4000}
+
+
+def test_endless_line_is_not_read_again_at_each_poll(
+    tmp_path: Path, log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = [0]
+    real_pread = os.pread
+
+    def counting_pread(fd: int, n: int, offset: int) -> bytes:
+        data = real_pread(fd, n, offset)
+        read[0] += len(data)
+        return data
+
+    monkeypatch.setattr(os, "pread", counting_pread)
+    sink = MemorySink()
+    write(log_file, "z" * (8 * READ_WINDOW))  # a line still being written
+    t = tailer(sink, tmp_path)
+    assert t.poll_once() == 0
+    write(log_file, "z" * READ_WINDOW)
+    read[0] = 0
+    assert t.poll_once() == 0
+    # The first window again, then only what was appended: not the whole line.
+    assert read[0] <= 3 * READ_WINDOW
+    write(log_file, "\nnext\n")
+    assert t.poll_once() == 2
+    t.close()
+    assert sink.records[0].extra == {"truncated": True, "original_size": 9 * READ_WINDOW}
+    assert sink.messages()[1] == "next"
+
+
+def test_refusals_are_exposed_as_metrics_per_source(tmp_path: Path, log_file: Path) -> None:
+    log_file.with_name("planted.log").symlink_to(tmp_path / "elsewhere")
+    stats = ReceiverStats()
+    t = tailer(MemorySink(), tmp_path, stats=stats)
+    t.poll_once()
+    t.close()
+    registry = CollectorRegistry()
+    registry.register(RefusalsCollector(stats))
+    labels = {"input": "file", "address": "", "application": str(log_file.with_name("planted.log"))}
+    assert registry.get_sample_value("secops_receiver_refused_total", labels) == 1
