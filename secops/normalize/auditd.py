@@ -28,6 +28,7 @@ from secops.normalize.base import (
     set_timestamp,
     set_user,
     sub,
+    to_int,
 )
 from secops.normalize.timefmt import iso_from_epoch
 from secops.records import RawRecord
@@ -109,11 +110,11 @@ def parse_record(
             if budget == 0:
                 if event is not None:
                     degrade(event, FIELDS_TRUNCATED, f"more than {MAX_FIELDS} audit fields")
-                return node, rtype, float(epoch), int(serial), fields
+                return node, rtype, float(epoch), to_int(serial) or 0, fields
             budget -= 1
             k2, v2 = m2.groups()
             fields[k2] = _value(k2, v2, in_execve)
-    return node, rtype, float(epoch), int(serial), fields
+    return node, rtype, float(epoch), to_int(serial) or 0, fields
 
 
 def _value(key: str, value: str, in_execve: bool) -> str:
@@ -178,8 +179,8 @@ def _ecs(event: Event, first: str, merged: dict[str, str], execve: dict[str, str
         proc["title"] = merged["proctitle"]
     for key, target in (("pid", proc), ("ppid", sub(proc, "parent"))):
         value = merged.get(key)
-        if value and value.isdigit():
-            target["pid"] = int(value)
+        if value and value.isdigit() and (pid := to_int(value)) is not None:
+            target["pid"] = pid
     if not proc.get("parent"):
         proc.pop("parent", None)
     if merged.get("cwd"):

@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 
 from secops.normalize.base import (
+    FIELDS_TRUNCATED,
+    MAX_FIELDS,
     Event,
     add_related,
+    degrade,
     set_source_addr,
     set_timestamp,
     set_user,
@@ -35,10 +38,21 @@ _CEF_TIME = re.compile(r"^([A-Z][a-z]{2}) (\d\d) (\d{4}) (\d\d):(\d\d):(\d\d)(?:
 _ESC = {"=": "=", "\\": "\\", "n": "\n", "r": "\r"}
 
 
-def parse_extension(ext: str) -> dict[str, str]:
-    """CEF extension ``k=v`` pairs; a value runs to the next unescaped `` key=``."""
+def parse_extension(ext: str, event: Event | None = None) -> dict[str, str]:
+    """CEF extension ``k=v`` pairs; a value runs to the next unescaped `` key=``.
+
+    Past ``MAX_FIELDS`` pairs the last value runs to the end and ``event`` (when
+    given) is tagged.
+    """
     out: dict[str, str] = {}
-    matches = [m for m in _EXT_KEY.finditer(ext) if m.start() == 0 or ext[m.start() - 1] != "\\"]
+    matches = []
+    for m in _EXT_KEY.finditer(ext):
+        if m.start() == 0 or ext[m.start() - 1] != "\\":
+            if len(matches) == MAX_FIELDS:
+                if event is not None:
+                    degrade(event, FIELDS_TRUNCATED, f"more than {MAX_FIELDS} CEF extensions")
+                break
+            matches.append(m)
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(ext)
         value = ext[m.end() : end].rstrip(" ")
@@ -71,7 +85,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
     version, vendor, product, dev_version, class_id, name, severity, _ext = (
         _HEADER_UNESCAPE.sub(r"\1", p) for p in parts
     )
-    extensions = parse_extension(parts[7])
+    extensions = parse_extension(parts[7], event)
     event["cef"] = {
         "version": version,
         "device": {

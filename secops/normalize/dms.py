@@ -36,7 +36,7 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
 
     ts = obj.get("ts")
     if isinstance(ts, int | float):
-        set_timestamp(event, iso_from_epoch, float(ts))
+        set_timestamp(event, iso_from_epoch, ts)
     elif ts not in (None, ""):
         set_timestamp(event, iso_from_iso, ts)
     set_user(event, text("user"))

@@ -18,6 +18,7 @@ from secops.normalize.base import (
     set_source_addr,
     set_user,
     sub,
+    to_int,
 )
 from secops.records import RawRecord
 
@@ -64,7 +65,7 @@ def _fill_message(body: str, event: Event) -> bool:
         set_user(event, kv.get("user"))
         set_source_addr(event, kv.get("rhost"))
         if m.group(1):
-            sub(event, "secops")["repeat_count"] = int(m.group(1))
+            sub(event, "secops")["repeat_count"] = to_int(m.group(1))
         classify(event, ["authentication"], ["info"], "authentication_failure", "failure")
         return True
     if body.startswith("check pass; user unknown"):

@@ -172,7 +172,7 @@ def _route(app: str, pid: int | None, body: str, event: Event, record: RawRecord
             proc["pid"] = pid
     rep = _REPEATED.match(body)
     if rep is not None:
-        sub(event, "secops")["repeat_count"] = int(rep.group(1))
+        sub(event, "secops")["repeat_count"] = to_int(rep.group(1))
         body = rep.group(2)
     parser = program_parser(program, body, pam_tag=pam_suffix > 0)
     if parser is not None and parser.text is not None and parser.text(body, event, record):

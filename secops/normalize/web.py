@@ -88,7 +88,7 @@ def fill_access(m: re.Match[str], event: Event) -> None:
     response = sub(http, "response")
     response["status_code"] = code
     if size != "-":
-        response["body"] = {"bytes": int(size)}
+        response["body"] = {"bytes": to_int(size)}
     if referrer and referrer != "-":
         sub(http, "request")["referrer"] = referrer
     if agent and agent != "-":
@@ -124,7 +124,7 @@ def parse_nginx_error(text: str, event: Event, record: RawRecord) -> bool:
     y, mo, d, hh, mi, ss, level, pid, tid, _cid, msg = m.groups()
     set_timestamp(event, _iso_from_parts, y, mo, d, hh, mi, ss)
     sub(event, "log")["level"] = level
-    event["process"] = {"pid": int(pid), "thread": {"id": int(tid)}}
+    event["process"] = {"pid": to_int(pid), "thread": {"id": to_int(tid)}}
     ctx_start = msg.find(", client: ")
     if ctx_start >= 0:
         for key, value in _NGINX_CTX.findall(msg[ctx_start:]):
@@ -155,9 +155,9 @@ def parse_apache_error(text: str, event: Event, record: RawRecord) -> bool:
         event["apache"] = {"error": {"module": module}}
     if pid:
         proc = sub(event, "process")
-        proc["pid"] = int(pid)
+        proc["pid"] = to_int(pid)
         if tid and to_int(tid) is not None:
-            proc["thread"] = {"id": int(tid)}
+            proc["thread"] = {"id": to_int(tid)}
     if client:
         addr, _, port = client.rpartition(":") if client.count(":") == 1 else (client, "", "")
         set_source_addr(event, addr, port or None)
