@@ -45,7 +45,7 @@ def parse_extension(ext: str, event: Event | None = None) -> dict[str, str]:
     given) is tagged.
     """
     out: dict[str, str] = {}
-    matches = []
+    matches: list[re.Match[str]] = []
     for m in _EXT_KEY.finditer(ext):
         if m.start() == 0 or ext[m.start() - 1] != "\\":
             if len(matches) == MAX_FIELDS:
