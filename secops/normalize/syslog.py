@@ -49,7 +49,6 @@ _TAG = re.compile(r"^([^\s\[:]{1,64})(?:\[(\d+)\])?: *(.*)$", re.DOTALL)
 _SD_ELEMENT = re.compile(r"\[((?:[^\]\\]|\\.)*)\]", re.DOTALL)
 _SD_ID = re.compile(r"[^\s\]]+")
 _SD_PARAM = re.compile(r"\s+([^\s=\]]+)=\"((?:[^\"\\]|\\.)*)\"")
-_SD_TAIL = re.compile(r"\s*")
 _SD_UNESCAPE = re.compile(r"\\([\"\\\]])")
 _REPEATED = re.compile(r"^message repeated (\d+) times: \[ ?(.*?) ?\]$", re.DOTALL)
 
@@ -97,7 +96,7 @@ def parse_structured_data(sd: str, event: Event | None = None) -> dict[str, dict
             budget -= 1
             params[param.group(1)] = _SD_UNESCAPE.sub(r"\1", param.group(2))
             at = param.end()
-        if _SD_TAIL.match(body, at).end() == len(body):  # type: ignore[union-attr]
+        if not body[at:].strip():  # else the element is malformed: skipped
             out[sd_id.group()] = params
     return out
 
