@@ -62,7 +62,7 @@ if __name__ == "__main__":
     parser.add_argument("--worst", action="store_true", help="adversarial worst case per parser")
     parser.add_argument("--size", type=int, default=64 * 1024, help="record size for --worst")
     parser.add_argument("--rank-size", type=int, default=4096, help="size to rank attacks at")
-    parser.add_argument("--top", type=int, default=3, help="attacks timed at --size per parser")
+    parser.add_argument("--top", type=int, default=5, help="attacks timed at --size per parser")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per record")
     parser.add_argument("--parser", action="append", default=[], help="only this parser")
     args = parser.parse_args()

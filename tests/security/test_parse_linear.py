@@ -108,7 +108,7 @@ def test_auditd_group_scales_linearly() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.parser for c in CASES])
 @settings(
-    max_examples=15,
+    max_examples=25,
     deadline=None,
     derandomize=True,  # the same examples on every run: a failure is reproducible
     database=None,
