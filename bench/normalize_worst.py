@@ -1,8 +1,8 @@
 """Worst-case cost of each parser on adversarial records (``bench/normalize.py --worst``).
 
 For every case of :mod:`secops.normalize.adversarial` (one per parser), every
-prefix x fragment attack is timed (at least 0.5 ms of repeats) at ``--rank-size`` characters to find the
-slowest ones; the ``--top`` slowest are then timed at ``--size`` (64 KiB) in a
+prefix x fragment attack is timed (repeated for at least 0.5 ms) at
+``--rank-size`` characters to find the slowest ones; the ``--top`` slowest are then timed at ``--size`` (64 KiB) in a
 child process that is killed after ``--timeout`` seconds. The table gives the
 slowest record's CPU time, the median CPU time of an ordinary record of the same
 parser measured in the same run, their ratio, and the ratio of their sizes (a
