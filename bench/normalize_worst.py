@@ -2,8 +2,9 @@
 
 For every case of :mod:`secops.normalize.adversarial` (one per parser), every
 prefix x fragment attack is timed (repeated for at least 0.5 ms) at
-``--rank-size`` characters to find the slowest ones; the ``--top`` slowest are then timed at ``--size`` (64 KiB) in a
-child process that is killed after ``--timeout`` seconds. The table gives the
+``--rank-size`` characters to find the slowest ones; the ``--top`` slowest are
+then timed at ``--size`` (64 KiB) in a child process that is killed after
+``--timeout`` seconds. The table gives the
 slowest record's CPU time, the median CPU time of an ordinary record of the same
 parser measured in the same run, their ratio, and the ratio of their sizes (a
 linear parser keeps the first near or below the second).
