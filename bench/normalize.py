@@ -2,10 +2,14 @@
 
 Baseline in the same run: ``str.split`` over the same lines (the floor of any parser),
 reported as a ratio. Run: ``.venv/bin/python bench/normalize.py``.
+
+``--worst``: the slowest 64 KiB adversarial record per parser and its ratio to an
+ordinary record of that parser (see ``normalize_worst.py``).
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import statistics
 import time
@@ -54,4 +58,18 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worst", action="store_true", help="adversarial worst case per parser")
+    parser.add_argument("--size", type=int, default=64 * 1024, help="record size for --worst")
+    parser.add_argument("--rank-size", type=int, default=4096, help="size to rank attacks at")
+    parser.add_argument("--top", type=int, default=5, help="attacks timed at --size per parser")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per record")
+    parser.add_argument("--parser", action="append", default=[], help="only this parser")
+    args = parser.parse_args()
+    if args.worst:
+        from normalize_worst import main as worst
+
+        worst(size=args.size, rank_size=args.rank_size, top=args.top, timeout=args.timeout,
+              parsers=args.parser)  # fmt: skip
+    else:
+        main()

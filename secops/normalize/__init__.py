@@ -10,6 +10,11 @@ Every event has ``@timestamp`` (ISO-8601 UTC with milliseconds; from the log whe
 it has one, else the received time), ``message``, ``event.{kind,original,dataset,
 category,type}``, ``secops.source.{input,host,address,application}`` and, when
 known, ``host.name`` and ``event.outcome``. ``event.ingested`` is left to the store.
+Every parser runs in time linear in its input (``adversarial.py`` holds the inputs
+that check it). A field that cannot be read degrades alone, with a tag and the
+reason in ``error.message``: ``timestamp_invalid`` (``@timestamp`` stays the
+received time), ``event_data_invalid`` (Windows), ``fields_truncated`` (more than
+``base.MAX_FIELDS`` fields in one tokeniser, or ECS keys nested too deep).
 Syslog-framed input adds ``log.syslog.{priority,facility,severity,appname,procid,
 msgid,structured_data,version}``, ``log.level``, ``process.name``/``pid`` (the
 program) and ``secops.repeat_count`` for "message repeated N times".

@@ -15,7 +15,18 @@ from __future__ import annotations
 
 import re
 
-from secops.normalize.base import Event, add_related, set_source_addr, set_user, sub, to_int
+from secops.normalize.base import (
+    FIELDS_TRUNCATED,
+    MAX_FIELDS,
+    Event,
+    add_related,
+    degrade,
+    set_source_addr,
+    set_timestamp,
+    set_user,
+    sub,
+    to_int,
+)
 from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_epoch, iso_from_iso
 from secops.records import RawRecord
 
@@ -27,10 +38,21 @@ _CEF_TIME = re.compile(r"^([A-Z][a-z]{2}) (\d\d) (\d{4}) (\d\d):(\d\d):(\d\d)(?:
 _ESC = {"=": "=", "\\": "\\", "n": "\n", "r": "\r"}
 
 
-def parse_extension(ext: str) -> dict[str, str]:
-    """CEF extension ``k=v`` pairs; a value runs to the next unescaped `` key=``."""
+def parse_extension(ext: str, event: Event | None = None) -> dict[str, str]:
+    """CEF extension ``k=v`` pairs; a value runs to the next unescaped `` key=``.
+
+    Past ``MAX_FIELDS`` pairs the last value runs to the end and ``event`` (when
+    given) is tagged.
+    """
     out: dict[str, str] = {}
-    matches = [m for m in _EXT_KEY.finditer(ext) if m.start() == 0 or ext[m.start() - 1] != "\\"]
+    matches: list[re.Match[str]] = []
+    for m in _EXT_KEY.finditer(ext):
+        if m.start() == 0 or ext[m.start() - 1] != "\\":
+            if len(matches) == MAX_FIELDS:
+                if event is not None:
+                    degrade(event, FIELDS_TRUNCATED, f"more than {MAX_FIELDS} CEF extensions")
+                break
+            matches.append(m)
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(ext)
         value = ext[m.end() : end].rstrip(" ")
@@ -38,7 +60,8 @@ def parse_extension(ext: str) -> dict[str, str]:
     return out
 
 
-def _time(value: str) -> str | None:
+def _time(value: str) -> str:
+    """``rt``/``end``: epoch milliseconds, ``MMM dd yyyy HH:mm:ss[.SSS]`` or ISO-8601."""
     if value.isdigit():
         return iso_from_epoch(int(value) / 1000)
     m = _CEF_TIME.match(value)
@@ -46,10 +69,7 @@ def _time(value: str) -> str | None:
         mon, day, year, hh, mi, ss, ms = m.groups()
         t = epoch_from_parts(int(year), MONTHS[mon], int(day), int(hh), int(mi), int(ss))
         return iso_from_epoch(t + (int(ms) / 1000 if ms else 0))
-    try:
-        return iso_from_iso(value)
-    except ValueError:
-        return None
+    return iso_from_iso(value)
 
 
 def parse(text: str, event: Event, record: RawRecord) -> bool:
@@ -65,7 +85,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
     version, vendor, product, dev_version, class_id, name, severity, _ext = (
         _HEADER_UNESCAPE.sub(r"\1", p) for p in parts
     )
-    extensions = parse_extension(parts[7])
+    extensions = parse_extension(parts[7], event)
     event["cef"] = {
         "version": version,
         "device": {
@@ -134,6 +154,4 @@ def _lift(event: Event, x: dict[str, str]) -> None:
         sub(event, "host")["name"] = x["dvchost"]
     when = get("rt") or get("end")
     if when:
-        iso = _time(when)
-        if iso:
-            event["@timestamp"] = iso
+        set_timestamp(event, _time, when)

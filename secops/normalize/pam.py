@@ -18,6 +18,7 @@ from secops.normalize.base import (
     set_source_addr,
     set_user,
     sub,
+    to_int,
 )
 from secops.records import RawRecord
 
@@ -60,11 +61,11 @@ def _fill_message(body: str, event: Event) -> bool:
         classify(event, ["session"], ["end"], "session_closed", "success")
         return True
     if m := _AUTH_FAIL.match(body):
-        kv = parse_kv(m.group(2))
+        kv = parse_kv(m.group(2), event)
         set_user(event, kv.get("user"))
         set_source_addr(event, kv.get("rhost"))
         if m.group(1):
-            sub(event, "secops")["repeat_count"] = int(m.group(1))
+            sub(event, "secops")["repeat_count"] = to_int(m.group(1))
         classify(event, ["authentication"], ["info"], "authentication_failure", "failure")
         return True
     if body.startswith("check pass; user unknown"):

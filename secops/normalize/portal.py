@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from secops.normalize import web
-from secops.normalize.base import Event, parse_kv
+from secops.normalize.base import Event, parse_kv, to_int
 from secops.records import RawRecord
 
 SERVICES = ("portal", "evoting")
@@ -36,7 +36,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
     if access is None:
         return False
     web.fill_access(access, event)
-    trailer = parse_kv(access.group(11))
+    trailer = parse_kv(access.group(11), event)
     user = event.get("user")
     if user and "name" in user:
         user["id"] = user["name"]
@@ -55,9 +55,9 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
             ev["type"] = ["end"] if action == "logout" else ["start"]
         if action.endswith(_FAILED):
             ev["outcome"] = "failure"
-    ms = trailer.get("ms", "")
-    if ms.isdigit():
-        ev["duration"] = int(ms) * 1_000_000
+    ms = to_int(trailer.get("ms", "")) if trailer.get("ms", "").isdigit() else None
+    if ms is not None:
+        ev["duration"] = ms * 1_000_000
     ev["dataset"] = "parliament.portal"
     event["message"] = text
     return True

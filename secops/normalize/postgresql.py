@@ -13,10 +13,19 @@ object_name,statement,parameter}``, event.category ["database"].
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 
-from secops.normalize.base import Event, classify, set_source_addr, set_user, sub
+from secops.normalize.base import (
+    Event,
+    classify,
+    set_source_addr,
+    set_timestamp,
+    set_user,
+    sub,
+    to_int,
+)
 from secops.normalize.timefmt import iso_from_iso
 from secops.records import RawRecord
 
@@ -81,7 +90,8 @@ def _message(level: str, msg: str, event: Event, log: dict[str, object]) -> None
         log["query"] = msg[11:]
         event["event"]["action"] = "statement"
     elif m := _DURATION.match(msg):
-        log["duration_ms"] = float(m.group(1))
+        with contextlib.suppress(ValueError):  # "1.2.3": the duration alone is lost
+            log["duration_ms"] = float(m.group(1))
         if m.group(2):
             log["query"] = m.group(2)
     elif m := _CONN_AUTH.match(msg):
@@ -114,15 +124,15 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
         if tz and tz[0] in "+-":
             iso += tz if ":" in tz or len(tz) == 3 else f"{tz[:3]}:{tz[3:]}"
         # zone names other than UTC/GMT cannot be resolved offline: read as UTC
-        event["@timestamp"] = iso_from_iso(iso if tz and tz[0] in "+-" else iso + "Z")
-        sub(event, "process")["pid"] = int(pid)
+        set_timestamp(event, iso_from_iso, iso if tz and tz[0] in "+-" else iso + "Z")
+        sub(event, "process")["pid"] = to_int(pid)
     else:
         s = _SYSLOG_BODY.match(text)
         if s is None:
             return False
         _session, line, prefix, level, msg = s.groups()
         if line:
-            log["session_line"] = int(line)
+            log["session_line"] = to_int(line)
     _prefix(prefix, event, log)
     _message(level, msg, event, log)
     event["postgresql"] = {"log": log}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from secops.normalize import pam
-from secops.normalize.base import Event, classify, set_source_addr, set_user, sub
+from secops.normalize.base import Event, classify, set_source_addr, set_user, sub, to_int
 from secops.records import RawRecord
 
 _ACCEPTED = re.compile(r"^Accepted (\S+) for (\S+) from (\S+) port (\d+)(?: \S+)?(?:: (.*))?$")
@@ -155,7 +155,7 @@ def _received(text: str, event: Event) -> bool:
     ip, port, code, reason = m.groups()
     set_source_addr(event, ip, port)
     ssh = _ssh(event)
-    ssh["disconnect_code"] = int(code)
+    ssh["disconnect_code"] = to_int(code)
     ssh["disconnect_reason"] = reason
     classify(event, ["session"], ["end"], "ssh_disconnect")
     return True

@@ -16,7 +16,8 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from secops.accounting import Metrics, SourceAccounting, source_key
 from secops.errors import StoreError, UnavailableError
 from secops.pipeline.detection import Detector
-from secops.pipeline.normalizing import Group, is_unparsed, normalize_batch
+from secops.pipeline.normalizing import PARSE_BUDGET, Group, is_unparsed, normalize_batch
+from secops.pipeline.parse_guard import ParseGuard
 from secops.records import TRUNCATED, RawRecord
 from secops.store.bulk import Doc, RetryPolicy
 from secops.store.events import DeliveryReport, write_events
@@ -35,8 +36,10 @@ def deliver(
     policy: RetryPolicy,
     stop: threading.Event,
     metrics: Metrics | None = None,
+    guard: ParseGuard | None = None,
+    parse_budget: float = PARSE_BUDGET,
 ) -> tuple[list[Group], DeliveryReport]:
-    groups = normalize_batch(records)
+    groups = normalize_batch(records, guard=guard, budget=parse_budget)
     events = [(recs[0].record_id(), event) for recs, event in groups]
     for doc_id, event in events:  # detectors key their state by it
         secops = event.get("secops")

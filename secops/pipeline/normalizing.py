@@ -4,22 +4,33 @@ Consecutive auditd records of one ``audit(time:serial)`` id from one source beco
 one event (the normalize stage joins them); the event takes the id of the group's
 first record, so a replay of the same records yields the same document id. A group
 split by a batch boundary becomes two events.
+
+Parse budget: a record whose normalising takes more than ``budget`` seconds of CPU
+is stored unparsed and tagged ``parse_budget_exceeded`` (its parse already ran, but
+its result is not trusted and the tag shows it). A record a previous process died
+on, as the :class:`~secops.pipeline.parse_guard.ParseGuard` saw, is stored the same
+way without being parsed again.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from secops.pipeline.parse_guard import ParseGuard
 from secops.records import RawRecord
 
 Event = dict[str, Any]
 Group = tuple[list[RawRecord], Event]
 
+PARSE_BUDGET = 2.0  # CPU seconds one record (or auditd group) may take to normalise
+BUDGET_TAG = "parse_budget_exceeded"
+
 try:
-    from secops.normalize import normalize, normalize_many
+    from secops.normalize import normalize, normalize_many, unparsed
     from secops.normalize.auditd import audit_id
+    from secops.normalize.base import degrade
 except ImportError:  # the normalize stage is absent from this installation
     normalize = None  # type: ignore[assignment]
     normalize_many = None  # type: ignore[assignment]
@@ -53,14 +64,48 @@ def _groups(records: Sequence[RawRecord]) -> list[list[RawRecord]]:
     return out
 
 
-def normalize_batch(records: Sequence[RawRecord]) -> list[Group]:
-    """One event per record, or per group of auditd records."""
+def _over_budget(group: list[RawRecord], why: str) -> Event:
+    """The group stored unparsed (every record's text kept), tagged."""
+    event = unparsed(group[0])
+    if len(group) > 1:
+        original = "\n".join(r.message or "" for r in group)
+        event["message"] = event["event"]["original"] = original
+    degrade(event, BUDGET_TAG, why)
+    return event
+
+
+def normalize_batch(
+    records: Sequence[RawRecord],
+    *,
+    guard: ParseGuard | None = None,
+    budget: float = PARSE_BUDGET,
+    clock: Callable[[], float] = time.thread_time,
+) -> list[Group]:
+    """One event per record, or per group of auditd records.
+
+    With a ``guard``, each group's id is noted while it is normalised, and a group
+    the guard knows as poisoned is not parsed.
+    """
     if normalize is None or normalize_many is None:
         return [([r], _fallback(r)) for r in records]
     out: list[Group] = []
     for group in _groups(records):
+        if guard is not None:
+            record_id = group[0].record_id()
+            if record_id in guard.poisoned:
+                why = "a previous process ended while normalising this record"
+                out.append((group, _over_budget(group, why)))
+                continue
+            guard.enter(record_id)
+        started = clock()
         event = normalize(group[0]) if len(group) == 1 else normalize_many(group)[0]
+        spent = clock() - started
+        if spent > budget:
+            why = f"normalising took {spent:.1f} s of CPU (budget {budget:g} s)"
+            event = _over_budget(group, why)
         out.append((group, event))
+    if guard is not None:
+        guard.leave()
     return out
 
 

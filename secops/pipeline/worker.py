@@ -23,6 +23,8 @@ from secops.errors import SecopsError
 from secops.pipeline.checkpoint import load_checkpoint, save_checkpoint
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import Detector, NoDetection
+from secops.pipeline.normalizing import PARSE_BUDGET
+from secops.pipeline.parse_guard import ParseGuard
 from secops.spool import Position, Spool
 from secops.store.bulk import RetryPolicy
 from secops.store.names import IndexNames
@@ -35,6 +37,7 @@ class WorkerConfig:
     batch_size: int = 5000
     read_wait: float = 0.1  # seconds a read waits for the first record
     stats_interval: float = 10.0  # seconds between source_stats writes
+    parse_budget: float = PARSE_BUDGET  # CPU seconds per record before it is stored unparsed
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -60,6 +63,8 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_stats = time.monotonic()
+        # notes the record being normalised, in the spool directory (see parse_guard)
+        self.guard = ParseGuard(spool.directory)
         self.delivered = 0  # records whose batch was committed by this worker
 
     # -- life cycle --------------------------------------------------------------
@@ -79,11 +84,15 @@ class Worker:
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the batch in hand (or its retries), then save the source totals."""
         self._stop.set()
+        alive = False
         if self._thread is not None:
             self._thread.join(timeout)
-            if self._thread.is_alive():
+            alive = self._thread.is_alive()
+            if alive:
                 log.error("pipeline worker did not stop within %.0fs", timeout)
             self._thread = None
+        if not alive:  # a thread still normalising keeps its guard open
+            self.guard.close()
         self._save_stats()
 
     def drain(self, timeout: float) -> bool:
@@ -156,6 +165,8 @@ class Worker:
             policy=self.config.retry,
             stop=self._stop,
             metrics=self.metrics,
+            guard=self.guard,
+            parse_budget=self.config.parse_budget,
         )
         self._checkpoint(items[-1][0])
         self.delivered += len(items)

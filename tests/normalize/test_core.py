@@ -62,10 +62,14 @@ def test_a_parser_that_raises_gives_unparsed_with_the_error(
     assert ev["event"]["original"].endswith("Accepted password for a")
 
 
-def test_invalid_date_does_not_raise() -> None:
+def test_invalid_date_degrades_only_the_timestamp() -> None:
     ev = normalize(record("Feb 31 25:61:00 web1 sshd[1]: Invalid user x from 10.0.0.1"))
-    assert ev["event"]["dataset"] == "unparsed"
-    assert "error" in ev
+    assert ev["event"]["dataset"] == "linux.sshd"
+    assert ev["tags"] == ["timestamp_invalid"]
+    assert "Feb 31 25:61:00" in ev["error"]["message"]
+    assert ev["@timestamp"] == "2026-01-01T00:00:00.000Z"  # the received time
+    assert ev["user"]["name"] == "x"
+    assert ev["source"]["ip"] == "10.0.0.1"
 
 
 def test_format_hint_selects_the_parser() -> None:
