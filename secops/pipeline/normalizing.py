@@ -84,7 +84,7 @@ def normalize_batch(
     """One event per record, or per group of auditd records.
 
     With a ``guard``, each group's id is noted while it is normalised, and a group
-    the guard knows as poisoned is not parsed.
+    the guard knows as poisoned (struck twice) is not parsed.
     """
     if normalize is None or normalize_many is None:
         return [([r], _fallback(r)) for r in records]
@@ -92,14 +92,16 @@ def normalize_batch(
     for group in _groups(records):
         if guard is not None:
             record_id = group[0].record_id()
-            if record_id in guard.poisoned:
-                why = "a previous process ended while normalising this record"
+            if guard.is_poisoned(record_id):
+                why = "previous processes ended twice while normalising this record"
                 out.append((group, _over_budget(group, why)))
                 continue
             guard.enter(record_id)
         started = clock()
         event = normalize(group[0]) if len(group) == 1 else normalize_many(group)[0]
         spent = clock() - started
+        if guard is not None:
+            guard.parsed(record_id)
         if spent > budget:
             why = f"normalising took {spent:.1f} s of CPU (budget {budget:g} s)"
             event = _over_budget(group, why)

@@ -20,7 +20,7 @@ from secops.normalize import normalize
 from secops.normalize.base import MAX_FIELDS
 from secops.normalize.ecs import MAX_DEPTH
 from secops.pipeline.normalizing import BUDGET_TAG, normalize_batch
-from secops.pipeline.parse_guard import INFLIGHT_FILE, POISONED_FILE, ParseGuard
+from secops.pipeline.parse_guard import INFLIGHT_FILE, STRIKES_FILE, ParseGuard
 from secops.pipeline.worker import Worker
 from secops.records import RawRecord, Source
 from secops.spool import Spool
@@ -123,11 +123,33 @@ def _three(tmp: str = "") -> list[RawRecord]:
     ]
 
 
-def test_marker_left_by_a_crash_poisons_that_record_only(tmp_path: Path) -> None:
-    records = _three()
-    crashed = ParseGuard(tmp_path)
-    crashed.enter(records[1].record_id())
+def _crash_on(directory: Path, record: RawRecord) -> None:
+    """Leave the guard's files as a process that died normalising ``record`` does."""
+    crashed = ParseGuard(directory)
+    crashed.enter(record.record_id())
     crashed.close()  # the process died here: the marker stays on disk
+
+
+def test_one_death_on_a_record_parses_it_once_more(tmp_path: Path) -> None:
+    """A kill -9 that lands on a healthy record does not cost that record its fields."""
+    records = _three()
+    _crash_on(tmp_path, records[1])
+    guard = ParseGuard(tmp_path)
+    assert guard.poisoned == set()
+    events = [event for _, event in normalize_batch(records, guard=guard)]
+    assert [e["event"]["dataset"] for e in events] == ["linux.sshd"] * 3
+    guard.close()
+    # parsed to the end: the strike is forgotten, a later death starts again at one
+    assert (tmp_path / STRIKES_FILE).read_text().split() == []
+    _crash_on(tmp_path, records[1])
+    assert ParseGuard(tmp_path).poisoned == set()
+
+
+def test_two_deaths_in_a_row_on_a_record_poison_that_record_only(tmp_path: Path) -> None:
+    records = _three()
+    _crash_on(tmp_path, records[1])
+    ParseGuard(tmp_path).close()  # restarted, and died on the same record again:
+    _crash_on(tmp_path, records[1])
 
     guard = ParseGuard(tmp_path)
     assert guard.poisoned == {records[1].record_id()}
@@ -141,7 +163,6 @@ def test_marker_left_by_a_crash_poisons_that_record_only(tmp_path: Path) -> None
     # the poisoned id is durable: a later process still does not parse that record
     again = ParseGuard(tmp_path)
     assert again.poisoned == {records[1].record_id()}
-    assert (tmp_path / POISONED_FILE).read_text().split() == [records[1].record_id()]
     again.close()
 
 
@@ -152,13 +173,12 @@ def test_a_clean_batch_leaves_nothing_poisoned(tmp_path: Path) -> None:
     assert ParseGuard(tmp_path).poisoned == set()
 
 
-def test_a_process_killed_mid_record_does_not_parse_it_again(tmp_path: Path) -> None:
-    records = helper.records()
-    frozen = records[1].record_id()
-    marker = tmp_path / INFLIGHT_FILE
+def _freeze_and_kill(directory: Path, frozen: str) -> None:
+    """Run the freezing helper on ``directory`` and kill it inside the frozen record."""
+    marker = directory / INFLIGHT_FILE
     repo = Path(__file__).resolve().parents[2]
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.security.parse_freeze_helper", "--dir", str(tmp_path)],
+        [sys.executable, "-m", "tests.security.parse_freeze_helper", "--dir", str(directory)],
         cwd=repo,
         env={**os.environ, "PYTHONPATH": str(repo)},
     )
@@ -176,6 +196,13 @@ def test_a_process_killed_mid_record_does_not_parse_it_again(tmp_path: Path) -> 
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(10)
+
+
+def test_a_process_killed_twice_mid_record_does_not_parse_it_again(tmp_path: Path) -> None:
+    records = helper.records()
+    frozen = records[1].record_id()
+    for _ in range(2):  # frozen, restarted by the operator, frozen again
+        _freeze_and_kill(tmp_path, frozen)
 
     guard = ParseGuard(tmp_path)  # the restarted process, with the real parsers
     events = [event for _, event in normalize_batch(records, guard=guard)]
@@ -195,9 +222,9 @@ def test_worker_stores_the_poisoned_record_and_commits_past_it(
     spool.append(_three())
     in_spool = [record for _, record in spool.read(10)]
     spool.rewind()
-    crashed = ParseGuard(spool.directory)  # as the dead process left it
-    crashed.enter(in_spool[1].record_id())
-    crashed.close()
+    for _ in range(2):  # as two processes that died on it in a row left it
+        _crash_on(spool.directory, in_spool[1])
+        ParseGuard(spool.directory).close()
 
     worker = Worker(spool=spool, es=ctx.es, names=ctx.names, accounting=SourceAccounting())
     assert worker.run_once() == 3
