@@ -14,7 +14,6 @@ RUN pip install --no-cache-dir .
 
 USER 10001:10001
 ENV SECOPS_STATE_DIR=/var/lib/secops \
-    SECOPS_RULE_DIRS='["/app/rules"]' \
     SECOPS_API_HOST=0.0.0.0 \
     SECOPS_SYSLOG_HOST=0.0.0.0
 EXPOSE 8000 5514/udp 5514/tcp 6514/tcp

@@ -33,8 +33,10 @@ from secops.detect.models import RuleMeta
 from secops.detect.ruleset import CompiledRule, RuleSet
 from secops.errors import RuleError
 
-# Our own rules, beside the package in the repository.
-BUILTIN_RULES = Path(__file__).resolve().parents[2] / "rules"
+# Our own rules: `rules/` of the repository, which the package reaches through its
+# `builtin_rules` link and carries as package data, so an installed secops (a wheel,
+# the Docker image) finds them too.
+BUILTIN_RULES = (Path(__file__).parents[1] / "builtin_rules").resolve()
 SAMPLE_SUFFIX = ".tests.yml"
 _LEVELS = {"informational", "low", "medium", "high", "critical"}
 # Modifier names of the Sigma specification that pySigma knows under another name.
