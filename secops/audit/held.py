@@ -23,6 +23,7 @@ from secops.audit.signed_lines import (
     line_signature_valid,
     locked,
     parse_line,
+    read_lines,
     read_locked,
     rewrite_locked,
     sign_line,
@@ -61,6 +62,10 @@ def has_held(settings: Settings) -> bool:
         return held_path(settings).stat().st_size > 0
     except FileNotFoundError:
         return False
+
+
+def held_count(settings: Settings) -> int:
+    return len(read_lines(held_path(settings)).lines)
 
 
 def _body(n: int, text: bytes, public_key: Ed25519PublicKey, where: str) -> dict[str, Any]:

@@ -308,7 +308,12 @@ def blocked(ctx: Context) -> Truncation | None:
 
 
 def acknowledge_truncation(
-    ctx: Context, *, actor: Actor | str, reason: str, address: str | None = None
+    ctx: Context,
+    *,
+    actor: Actor | str,
+    reason: str,
+    via: str,
+    address: str | None = None,
 ) -> Acknowledged:
     """Accept the shortened chain as the new base, record that, and append what was held.
 
@@ -341,7 +346,12 @@ def acknowledge_truncation(
         )
         writer.blocked = None
         writer.head = _Head(truncation.chain_head_seq, truncation.chain_head_hash)
-        details = {"reason": reason, "truncation": truncation.model_dump(mode="json")}
+        details = {
+            "reason": reason,
+            "via": via,
+            "truncation": truncation.model_dump(mode="json"),
+            "new_base": {"seq": truncation.chain_head_seq, "hash": truncation.chain_head_hash},
+        }
         body = _body(actor, ACK_ACTION, ctx.names.audit, "success", details, address)
         entry = _append(ctx, writer, key, body)
         appended = drain(ctx.settings, key.public_key(), lambda b: _append(ctx, writer, key, b))
