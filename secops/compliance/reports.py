@@ -169,7 +169,7 @@ def _audit_head(ctx: Context) -> dict[str, Any]:
         # The signed checkpoint as the state directory holds it: a later verification of
         # the trail can be checked against it, and it against the forwarded copies.
         "checkpoint": (
-            report.checkpoint.model_dump(mode="json", exclude={"line"})
+            report.checkpoint.model_dump(mode="json", exclude={"line"}, exclude_none=True)
             if report.checkpoint
             else None
         ),
