@@ -13,7 +13,7 @@ from api.deps import get_context
 from api.security import Principal, Role, require
 from secops import audit
 from secops.audit import AuditPage, Checkpoint, Truncation, VerifyReport
-from secops.audit.anchor import read_log
+from secops.audit.anchor import latest
 from secops.audit.held import held_count
 from secops.audit.keys import key_id
 from secops.context import Context
@@ -85,7 +85,7 @@ def truncation_state(ctx: Ctx, _: Reader) -> TruncationState:
     return TruncationState(
         truncation=found,
         held_entries=held_count(ctx.settings),
-        checkpoint=read_log(ctx).latest,
+        checkpoint=latest(ctx),
     )
 
 

@@ -11,7 +11,12 @@ import logging
 
 from elasticsearch import NotFoundError as ESNotFoundError
 
-from secops.audit.checkpoints import CheckpointLog, checkpoint_path, read_checkpoints
+from secops.audit.checkpoints import (
+    CheckpointLog,
+    checkpoint_path,
+    latest_checkpoint,
+    read_checkpoints,
+)
 from secops.audit.keys import signing_key
 from secops.audit.models import Checkpoint, SeqRange, Truncation
 from secops.context import Context
@@ -22,8 +27,17 @@ ALERT_RULE_ID = "secops-audit-trail-truncated"
 
 
 def read_log(ctx: Context) -> CheckpointLog:
-    """This deployment's checkpoint file, checked with its own key."""
+    """This deployment's checkpoint file, every line checked with its own key."""
     return read_checkpoints(
+        checkpoint_path(ctx.settings),
+        public_key=signing_key(ctx.settings).public_key(),
+        namespace=ctx.settings.namespace,
+    )
+
+
+def latest(ctx: Context) -> Checkpoint | None:
+    """This deployment's latest trusted checkpoint."""
+    return latest_checkpoint(
         checkpoint_path(ctx.settings),
         public_key=signing_key(ctx.settings).public_key(),
         namespace=ctx.settings.namespace,

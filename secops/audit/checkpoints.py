@@ -114,6 +114,33 @@ def latest_of(checkpoints: list[Checkpoint]) -> Checkpoint | None:
     return latest
 
 
+def latest_checkpoint(
+    path: Path, *, public_key: Ed25519PublicKey, namespace: str
+) -> Checkpoint | None:
+    """The latest trusted checkpoint, as :func:`read_checkpoints` finds it, for a writer.
+
+    Lines are walked from the end and only those that could be the answer are
+    verified (one signature check per candidate, not one per line), so a writer
+    starts quickly over a long file. Lines that fail are skipped here; verification
+    reports them.
+    """
+    best: Checkpoint | None = None
+    for n, text in reversed(read_lines(path).lines):
+        doc = parse_line(text)
+        if doc is None or not isinstance(doc.get("seq"), int):
+            continue
+        is_base = doc.get("kind") == "base"
+        if not is_base and best is not None and doc["seq"] <= best.seq:
+            continue
+        checked = _check(n, text, public_key, namespace)
+        if not isinstance(checked, Checkpoint):
+            continue
+        if checked.kind == "base":
+            return best if best is not None and best.seq > checked.seq else checked
+        best = checked
+    return best
+
+
 def read_checkpoints(path: Path, *, public_key: Ed25519PublicKey, namespace: str) -> CheckpointLog:
     """Every line checked; the latest trusted checkpoint and each line that is not one."""
     found: Lines = read_lines(path)

@@ -32,7 +32,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch import NotFoundError as ESNotFoundError
 from pydantic import ValidationError
 
-from secops.audit.anchor import detect, raise_alert, read_log
+from secops.audit.anchor import detect, latest, raise_alert
 from secops.audit.chain import GENESIS_HASH, seal
 from secops.audit.checkpoints import append_checkpoints, make_checkpoint
 from secops.audit.forward import forward
@@ -159,8 +159,7 @@ def _anchor(ctx: Context, writer: _Writer) -> Truncation | None:
     acknowledgement made by another process is seen at the next record.
     """
     head = _read_head(ctx)
-    latest = read_log(ctx).latest
-    found = detect(ctx, head_seq=head.seq, head_hash=head.hash, checkpoint=latest)
+    found = detect(ctx, head_seq=head.seq, head_hash=head.hash, checkpoint=latest(ctx))
     before, writer.blocked = writer.blocked, found
     writer.head = None if found else head
     return found if found is not None and (before is None or before.key != found.key) else None
