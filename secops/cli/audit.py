@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SEQ:HASH",
         help="a head recorded earlier (from a previous report); catches truncation",
     )
+    check.add_argument(
+        "--no-checkpoint",
+        action="store_true",
+        help="ignore this machine's checkpoint file (verifying a trail anchored elsewhere)",
+    )
     check.set_defaults(func=_verify)
     ack = audit_sub.add_parser(
         "acknowledge-truncation",
@@ -54,7 +59,9 @@ def _verify(args: argparse.Namespace) -> int:
     pem = args.public_key.read_bytes() if args.public_key else None
     head = _parse_head(args.expect_head) if args.expect_head else None
     with open_context(apply_templates=False) as ctx:
-        report = verify(ctx, public_key=pem, expect_head=head)
+        report = verify(
+            ctx, public_key=pem, expect_head=head, use_checkpoint=not args.no_checkpoint
+        )
     print(report.model_dump_json(indent=2))
     if not report.intact:
         where = f"seq {report.first_broken_seq or '-'}: {report.reason}: {report.detail}"

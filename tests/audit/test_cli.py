@@ -47,4 +47,5 @@ def test_exported_key_verifies_and_anchored_head_catches_truncation(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["missing_seqs"] == {"first": 3, "last": 3}
     assert "seq 3 is missing" in captured.err
+    assert main(["audit", "verify", "--public-key", str(pem), "--no-checkpoint"]) == 0
     assert main(["audit", "verify", "--public-key", str(pem), "--expect-head", anchor]) == 1
