@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from auth.support import bearer, enrolled, principal, session
@@ -220,3 +221,28 @@ def test_step_up_session_of_an_admin_is_what_the_api_wants(
     )
     assert answer.status_code == 409
     assert "not truncated" in answer.json()["detail"]
+
+
+def test_a_chain_cut_and_grown_again_is_caught_at_the_checkpoint_seq(
+    ctx: Context, settings: Settings, tmp_path: Path
+) -> None:
+    head = _write(ctx, 4)
+    ctx.es.delete(index=ctx.names.audit, id=str(head), refresh=True)
+    # A writer elsewhere (no checkpoint of its own) fills the deleted seq with another entry.
+    elsewhere = settings.model_copy(update={"state_dir": tmp_path / "elsewhere"})
+    with build_context(elsewhere, apply_templates=False) as other:
+        filler = record(other, actor="system:test", action="filler", target=None, outcome="ok")
+    assert isinstance(filler, AuditEntry)
+    assert filler.seq == head
+
+    report = verify(ctx)
+    assert (report.intact, report.reason, report.first_broken_seq) == (
+        False,
+        BreakReason.altered,
+        head,
+    )
+    assert "rewritten" in (report.detail or "")
+    with build_context(settings, apply_templates=False) as restarted:
+        held = record(restarted, actor="t", action="b", target=None, outcome="ok")
+    assert isinstance(held, HeldEntry)
+    assert "rewritten" in held.reason
