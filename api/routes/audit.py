@@ -36,7 +36,12 @@ class TruncationState(BaseModel):
 
 
 class AcknowledgeBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "INC-42: entries deleted by a compromised account"}]
+        },
+    )
 
     reason: str = Field(min_length=1, max_length=2000, description="Why it is accepted")
 
