@@ -86,6 +86,9 @@ class Acknowledgement(BaseModel):
 
 
 class Checkpoint(BaseModel):
+    """One signed line of the checkpoint file: ``head`` after an append, ``base`` after an
+    acknowledged truncation (see ``secops.audit.checkpoints``)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     format: Literal["secops.audit-checkpoint/1"] = "secops.audit-checkpoint/1"
@@ -101,6 +104,8 @@ class Checkpoint(BaseModel):
 
 
 class CheckpointProblem(BaseModel):
+    """A checkpoint line that is not trusted, and why."""
+
     line: int
     reason: Literal["malformed", "bad_signature", "other_namespace"]
     detail: str

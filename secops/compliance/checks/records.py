@@ -33,8 +33,8 @@ def audit_trail_intact(run: CheckRun, params: NoParams) -> CheckOutcome:
     report = verify(run.ctx)
     evidence = report.model_dump(mode="json")
     evidence["appends_held"] = blocked(run.ctx) is not None
-    if report.missing_seqs is not None:
-        evidence["missing"] = report.missing_seqs.seqs[:MAX_LISTED]
+    if (gone := report.missing_seqs) is not None:
+        evidence["missing"] = list(range(gone.first, gone.last + 1)[:MAX_LISTED])
     if not report.intact:
         where = f" at seq {report.first_broken_seq}" if report.first_broken_seq else ""
         return CheckOutcome(
