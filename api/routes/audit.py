@@ -1,4 +1,5 @@
-"""/api/v1/audit: read and verify the audit trail (auditor, admin)."""
+"""/api/v1/audit: read and verify the audit trail (auditor, admin); acknowledge a
+truncation (admin with a fresh TOTP)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_context
 from api.security import Principal, Role, require
 from secops import audit
-from secops.audit import AuditPage, VerifyReport
+from secops.audit import AuditPage, Checkpoint, Truncation, VerifyReport
+from secops.audit.anchor import latest
+from secops.audit.held import held_count
 from secops.audit.keys import key_id
 from secops.context import Context
 from secops.errors import InvalidInputError
@@ -20,6 +23,27 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 Ctx = Annotated[Context, Depends(get_context)]
 Reader = Annotated[Principal, Depends(require(Role.auditor, Role.admin))]
+# Accepting a shortened chain gives up evidence for good: an administrator, fresh TOTP.
+AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
+
+
+class TruncationState(BaseModel):
+    truncation: Truncation | None = Field(
+        None, description="Why appends are held; null when the chain reaches its checkpoint"
+    )
+    held_entries: int = Field(description="Entries waiting in the held file")
+    checkpoint: Checkpoint | None = None
+
+
+class AcknowledgeBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "INC-42: entries deleted by a compromised account"}]
+        },
+    )
+
+    reason: str = Field(min_length=1, max_length=2000, description="Why it is accepted")
 
 
 class PublicKey(BaseModel):
@@ -55,6 +79,33 @@ def verify_audit(
         raise InvalidInputError("expect_seq and expect_hash go together")
     head = (expect_seq, expect_hash) if expect_seq and expect_hash else None
     return audit.verify(ctx, expect_head=head)
+
+
+@router.get(
+    "/truncation",
+    summary="Is the chain short of its latest signed checkpoint (appends held)?",
+)
+def truncation_state(ctx: Ctx, _: Reader) -> TruncationState:
+    found = audit.blocked(ctx)
+    return TruncationState(
+        truncation=found,
+        held_entries=held_count(ctx.settings),
+        checkpoint=latest(ctx),
+    )
+
+
+@router.post(
+    "/truncation/acknowledge",
+    summary="Accept the truncated chain as the new base; held entries are appended "
+    "(admin, fresh TOTP)",
+    responses={409: {"description": "The chain is not truncated"}},
+)
+def acknowledge_truncation(
+    body: AcknowledgeBody, ctx: Ctx, principal: AdminStepUp
+) -> audit.Acknowledged:
+    return audit.acknowledge_truncation(
+        ctx, actor=principal, reason=body.reason, via="api", address=principal.address
+    )
 
 
 @router.get("/public-key", summary="The key that signs the trail, to verify it elsewhere")

@@ -19,6 +19,7 @@ class AuditMetrics:
     entries: Counter
     seq_conflicts: Counter
     write_failures: Counter
+    checkpoint_failures: Counter
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +38,11 @@ def audit_metrics() -> AuditMetrics:
         write_failures=Counter(
             "secops_audit_write_failures",
             "Actions that could not be recorded in the audit trail after retries (alarm)",
+            registry=registry,
+        ),
+        checkpoint_failures=Counter(
+            "secops_audit_checkpoint_failures",
+            "Appends whose checkpoint could not be written to the state directory (alarm)",
             registry=registry,
         ),
     )

@@ -3,13 +3,13 @@
 A report gathers, for a period: each control's results (the latest with its
 evidence, and how many runs passed or failed), alert statistics (by severity
 and status, mean time to acknowledge and to resolve), per-source accounting,
-the audit trail's head and rule counts. Its hash is the SHA-256 of its
-canonical JSON (keys sorted, no whitespace, UTF-8) without ``hash`` and
-``signature``; the signature is Ed25519 over that hash with the audit trail's
-key, exactly as for audit entries (``secops.audit.chain``). The document
-carries the key id and public key, and its generation is an entry of the audit
-trail holding the same hash, so neither the report nor its record can change
-alone.
+the audit trail's head with its latest signed checkpoint, and rule counts. Its
+hash is the SHA-256 of its canonical JSON (keys sorted, no whitespace, UTF-8)
+without ``hash`` and ``signature``; the signature is Ed25519 over that hash with
+the audit trail's key, exactly as for audit entries (``secops.audit.chain``). The
+document carries the key id and public key, and its generation is an entry of
+the audit trail holding the same hash, so neither the report nor its record can
+change alone.
 """
 
 from __future__ import annotations
@@ -165,6 +165,15 @@ def _audit_head(ctx: Context) -> dict[str, Any]:
         "key_id": report.key_id,
         "first_broken_seq": report.first_broken_seq,
         "reason": report.reason.value if report.reason else None,
+        "missing_seqs": report.missing_seqs.model_dump() if report.missing_seqs else None,
+        # The signed checkpoint as the state directory holds it: a later verification of
+        # the trail can be checked against it, and it against the forwarded copies.
+        "checkpoint": (
+            report.checkpoint.model_dump(mode="json", exclude={"line"}, exclude_none=True)
+            if report.checkpoint
+            else None
+        ),
+        "checkpoint_problems": len(report.checkpoint_problems),
     }
 
 

@@ -42,5 +42,10 @@ def test_exported_key_verifies_and_anchored_head_catches_truncation(
     head = json.loads(capsys.readouterr().out)
     anchor = f"{head['head_seq']}:{head['head_hash']}"
     cli_ctx.es.delete(index=cli_ctx.names.audit, id="3", refresh=True)
-    assert main(["audit", "verify", "--public-key", str(pem)]) == 0  # truncation alone
+    # The signed checkpoint in the state directory catches the truncation by itself.
+    assert main(["audit", "verify", "--public-key", str(pem)]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["missing_seqs"] == {"first": 3, "last": 3}
+    assert "seq 3 is missing" in captured.err
+    assert main(["audit", "verify", "--public-key", str(pem), "--no-checkpoint"]) == 0
     assert main(["audit", "verify", "--public-key", str(pem), "--expect-head", anchor]) == 1

@@ -121,8 +121,12 @@ def test_chain_resigned_with_another_key_fails_with_the_real_public_key(ctx: Con
         prev = forged["hash"]
     report = verify(ctx, public_key=real_pem)
     assert (report.first_broken_seq, report.reason) == (1, BreakReason.bad_signature)
-    # The forgery is self-consistent: only the signature gives it away.
-    assert verify(ctx, public_key=attacker.public_key()).intact
+    # The forged chain is self-consistent: only the signatures give it away, its
+    # own and those of the checkpoints, which the real key signed.
+    assert verify(ctx, public_key=attacker.public_key(), use_checkpoint=False).intact
+    forged = verify(ctx, public_key=attacker.public_key())
+    assert (forged.reason, forged.first_broken_seq) == (BreakReason.checkpoint_invalid, None)
+    assert len(forged.checkpoint_problems) == 6
 
 
 def test_an_auditor_verifies_with_only_the_public_key(ctx: Context) -> None:
@@ -149,8 +153,8 @@ def test_truncation_is_caught_by_a_recorded_head(ctx: Context) -> None:
     head = (anchor.head_seq, anchor.head_hash)
     assert verify(ctx, expect_head=head).intact
     ctx.es.delete(index=ctx.names.audit, id="6", refresh=True)
-    assert verify(ctx).intact  # a shorter chain is still a chain
-    report = verify(ctx, expect_head=head)
+    assert verify(ctx, use_checkpoint=False).intact  # a shorter chain is still a chain
+    report = verify(ctx, expect_head=head, use_checkpoint=False)
     assert (report.intact, report.reason, report.first_broken_seq) == (
         False,
         BreakReason.missing,

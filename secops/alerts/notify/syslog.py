@@ -43,7 +43,10 @@ class SyslogChannel:
         self.hostname = socket.gethostname() or "-"
 
     def send(self, alert_id: str, alert: dict[str, Any]) -> None:
-        data = format_5424(alert_id, alert, hostname=self.hostname)
+        self.deliver(format_5424(alert_id, alert, hostname=self.hostname))
+
+    def deliver(self, data: bytes) -> None:
+        """Send one formatted message (also used for the audit trail's checkpoints)."""
         if self.protocol == "udp":
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
                 sock.sendto(data, (self.host, self.port))

@@ -9,21 +9,44 @@ from elasticsearch import ApiError
 from pydantic import Field
 
 from secops.accounting.service import list_sources
-from secops.audit import verify
-from secops.compliance.checks.base import CheckRun, NoParams, Params, iso, listed, names
+from secops.audit import blocked, verify
+from secops.compliance.checks.base import (
+    MAX_LISTED,
+    CheckRun,
+    NoParams,
+    Params,
+    iso,
+    listed,
+    names,
+)
 from secops.compliance.models import CheckOutcome
 from secops.store.retention import lifecycle_is_managed
 
 
 def audit_trail_intact(run: CheckRun, params: NoParams) -> CheckOutcome:
-    """The audit trail verifies end to end with this deployment's key."""
+    """The audit trail verifies end to end with this deployment's key and still reaches
+    its latest signed checkpoint; the checkpoint file itself verifies.
+
+    It also makes this process's writer look again: a truncation found here raises the
+    critical alert and holds appends, as at a writer's start.
+    """
     report = verify(run.ctx)
     evidence = report.model_dump(mode="json")
+    evidence["appends_held"] = blocked(run.ctx) is not None
+    if (gone := report.missing_seqs) is not None:
+        evidence["missing"] = list(range(gone.first, gone.last + 1)[:MAX_LISTED])
     if not report.intact:
+        where = f" at seq {report.first_broken_seq}" if report.first_broken_seq else ""
         return CheckOutcome(
             status="fail",
-            summary=f"The audit trail is broken at seq {report.first_broken_seq} "
-            f"({report.reason}): {report.detail}.",
+            summary=f"The audit trail is broken{where} ({report.reason}): {report.detail}.",
+            evidence=evidence,
+        )
+    if report.checkpoint is None and report.head_seq:
+        return CheckOutcome(
+            status="warn",
+            summary=f"The audit trail is intact ({report.entries_checked} entries) but no "
+            "signed checkpoint anchors it: deleting its newest entries would go unseen.",
             evidence=evidence,
         )
     return CheckOutcome(
