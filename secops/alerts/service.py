@@ -94,14 +94,21 @@ def write_alerts(
     kind: AlertKind = "detection",
     sink: AlertSink | None = None,
     now: datetime | None = None,
+    suppressible: bool = True,
 ) -> WriteReport:
-    """Store the alerts of ``matches``; idempotent, so a replay changes nothing."""
+    """Store the alerts of ``matches``; idempotent, so a replay changes nothing.
+
+    ``suppressible=False`` is for what secops says of its own integrity (the audit
+    trail truncated): no suppression, however broad, silences it.
+    """
     now = now or datetime.now(UTC)
     report = WriteReport()
     drafts = _drafts(ctx, matches, kind=kind, now=now)
     if not drafts:
         return report
-    drafts, hits = _suppress(drafts, active_suppressions(ctx, now=now))
+    hits = Counter[str]()
+    if suppressible:
+        drafts, hits = _suppress(drafts, active_suppressions(ctx, now=now))
     report.suppressed = sum(hits.values())
     max_ids = ctx.settings.alert_max_event_ids
     pending: dict[str, dict[str, Any]] = {}

@@ -1,6 +1,7 @@
 """Alerts that secops raises about itself (the audit trail truncated), not from a Sigma rule.
 
-They take the path of every alert: ``write_alerts`` stores them in the alert queue
+They take the path of every alert but suppression (no suppression silences them):
+``write_alerts`` stores them in the alert queue
 (deterministic id: raising the same finding again changes nothing) and the
 configured notification channels hear of new ones. Outside ``secops up`` no
 dispatcher runs in the process (a CLI command, a worker starting), so without a
@@ -77,6 +78,8 @@ def raise_system_alert(ctx: Context, alert: SystemAlert, *, sink: AlertSink | No
     }
     event_id = hashlib.sha256(f"{alert.rule_id}\x1f{alert.key}".encode()).hexdigest()[:32]
     match = RuleMatch(rule=rule, event=event, event_id=event_id)
-    report = write_alerts(ctx, [match], sink=sink or _DirectSink(ctx.settings), now=now)
+    report = write_alerts(
+        ctx, [match], sink=sink or _DirectSink(ctx.settings), now=now, suppressible=False
+    )
     ids = report.created or report.updated or report.unchanged
     return ids[0] if ids else ""

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alerts.factories import ssh_match
 from auth.support import bearer, enrolled, principal, session
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from secops.alerts.service import write_alerts
+from secops.alerts.suppressions import SuppressionIn, create_suppression
 from secops.audit import (
     AuditEntry,
     BreakReason,
@@ -246,3 +249,16 @@ def test_a_chain_cut_and_grown_again_is_caught_at_the_checkpoint_seq(
         held = record(restarted, actor="t", action="b", target=None, outcome="ok")
     assert isinstance(held, HeldEntry)
     assert "rewritten" in held.reason
+
+
+def test_no_suppression_silences_the_truncation_alert(ctx: Context, restarted: Context) -> None:
+    """Whoever could cut the trail could also have silenced every alert beforehand."""
+    everything = SuppressionIn(reason="planned outage of the SIEM feed", all_alerts=True)
+    create_suppression(ctx, spec=everything, author="mallory")
+    assert write_alerts(ctx, [ssh_match(1)]).suppressed == 1  # the suppression is in force
+
+    head = _write(ctx, 3)
+    _delete_newest_two(ctx, head)
+    assert record(restarted, actor="system:test", action="x", target=None, outcome="success").held
+    [alert] = _truncation_alerts(ctx)
+    assert alert["severity"] == "critical"
