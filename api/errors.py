@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from elasticsearch import ApiError
 from elasticsearch import ConnectionError as ESConnectionError
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from secops.errors import (
     AuthError,
@@ -53,7 +59,32 @@ def status_for(exc: SecopsError) -> int:
     return 500
 
 
+class _AsciiJSONResponse(JSONResponse):
+    """JSON escaped to ASCII: a lone surrogate a client sent cannot break the encoding."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+def _without_input(error: dict[str, Any]) -> dict[str, Any]:
+    # The rejected value is not echoed: it may be a password, and it may not be encodable.
+    return {k: v for k, v in error.items() if k != "input"}
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [_without_input(e) for e in exc.errors()]
+        return _AsciiJSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI answers a body it cannot decode with a bare 400; say what is wrong with it.
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            body = {"error": "InvalidInputError", "detail": "the body is not valid UTF-8"}
+            return JSONResponse(status_code=422, content=body)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(SecopsError)
     async def _secops_error(request: Request, exc: SecopsError) -> JSONResponse:
         status = status_for(exc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,8 @@ from secops.context import Context
 from secops.errors import AuthError, ConflictError, InvalidInputError, NotFoundError
 
 Actor = Identity | str
+# What create() hands out; anything else is refused before the store is asked.
+_KEY_SHAPE = re.compile(r"sk_(?P<id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{20,128})")
 _LAST_USED_GRANULARITY = timedelta(seconds=60)  # write last_used_at at most once a minute
 
 
@@ -176,11 +179,11 @@ def authenticate(ctx: Context, *, key: str, now: datetime | None = None) -> Iden
     bootstrap = _bootstrap_identity(ctx, key)
     if bootstrap is not None:
         return bootstrap
-    prefix, _, rest = key.partition("_")
-    key_id, _, secret = rest.partition("_")
-    found = _get(ctx, key_id) if prefix == "sk" and key_id.isalnum() and secret else None
-    if found is None:
+    shape = _KEY_SHAPE.fullmatch(key)
+    found = _get(ctx, shape["id"]) if shape else None
+    if shape is None or found is None:
         raise AuthError("invalid API key")
+    key_id, secret = shape["id"], shape["secret"]
     doc, cas = found
     digest = _digest(secret)
     current = hmac.compare_digest(doc.secret_hash, digest)

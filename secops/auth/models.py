@@ -15,7 +15,8 @@ HUMAN_ROLES: frozenset[str] = frozenset({"admin", "soc_operator", "auditor"})
 Username = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{1,63}$", strip_whitespace=True)
 ]
-TotpCode = Annotated[str, StringConstraints(pattern=r"^\s*\d{6}\s*$")]
+# [0-9], not \d: the regex engine's \d also matches other scripts' digits.
+TotpCode = Annotated[str, StringConstraints(pattern=r"^\s*[0-9]{6}\s*$")]
 Password = Annotated[str, StringConstraints(max_length=1024)]
 # What a credential opens: everything its roles allow, or one step of logging in.
 Scope = Literal["full", "mfa_enrollment", "password_change"]

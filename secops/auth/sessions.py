@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +27,8 @@ from secops.errors import AuthError
 
 LIMITED_TTL_SECONDS = 600  # enrolment and password-change tokens
 _MAX_USED_HASHES = 200
+# What _pair() hands out; anything else is refused before the store is asked.
+_REFRESH_SHAPE = re.compile(r"rt_(?P<sid>[0-9a-f]{32})_(?P<secret>[A-Za-z0-9_-]{20,128})")
 
 
 def index(ctx: Context) -> str:
@@ -151,10 +154,10 @@ def revoke(ctx: Context, *, sid: str, reason: str, now: datetime) -> bool:
 
 def refresh(ctx: Context, *, refresh_token: str, now: datetime) -> TokenPair:
     """New access and refresh tokens; a used refresh token revokes its session."""
-    prefix, _, rest = refresh_token.partition("_")
-    sid, _, secret = rest.partition("_")
-    if prefix != "rt" or not sid or not secret:
+    shape = _REFRESH_SHAPE.fullmatch(refresh_token)
+    if shape is None:
         raise AuthError("invalid refresh token")
+    sid, secret = shape["sid"], shape["secret"]
     found = _get(ctx, sid)
     if found is None:
         raise AuthError("invalid refresh token")

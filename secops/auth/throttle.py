@@ -11,6 +11,7 @@ A counter whose last failure is older than the longest delay starts again at 0.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,10 @@ class Counter:
 
 
 def _doc_id(key: str) -> str:
+    # A claimed name is anything a caller sends; a digest keeps the id within the store's
+    # 512-byte limit whatever its length or script.
+    if len(key) > 200 or not key.isascii():
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{_KIND}:{key}"
 
 

@@ -33,7 +33,7 @@ def test_every_field_is_quoted_and_formulas_are_defused(ctx: Context) -> None:
     # QUOTE_ALL: every field, empty ones and numbers too, starts and ends with a quote.
     cells = row.split('","')
     assert len(cells) == len(CSV_COLUMNS)
-    assert row.startswith('"') and row.endswith('"')
+    assert row[0] == row[-1] == '"'
     parsed = dict(zip(CSV_COLUMNS, next(csv.reader(io.StringIO(row))), strict=True))
     assert parsed["rule.title"] == "'" + FORMULA_RULE.title
     assert parsed["host.name"] == "'+cmd|' /C calc'!A0, 42"
