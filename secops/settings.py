@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = Field(900, ge=30, le=3600)
     refresh_token_ttl_seconds: int = Field(12 * 3600, ge=300, le=7 * 86400)
+    session_max_seconds: int = Field(
+        12 * 3600,
+        ge=300,
+        le=30 * 86400,
+        description="Absolute lifetime of a session from its login; refreshing does not extend it",
+    )
     step_up_window_seconds: int = Field(300, ge=30, le=3600)
     lockout_account_threshold: int = Field(5, ge=1, description="Failures before an account locks")
     lockout_address_threshold: int = Field(20, ge=1, description="Failures before an address locks")

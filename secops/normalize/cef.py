@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import re
 
-from secops.normalize.base import Event, add_related, set_source_addr, set_user, sub, to_int
+from secops.normalize.base import (
+    Event,
+    add_related,
+    set_source_addr,
+    set_timestamp,
+    set_user,
+    sub,
+    to_int,
+)
 from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_epoch, iso_from_iso
 from secops.records import RawRecord
 
@@ -38,7 +46,8 @@ def parse_extension(ext: str) -> dict[str, str]:
     return out
 
 
-def _time(value: str) -> str | None:
+def _time(value: str) -> str:
+    """``rt``/``end``: epoch milliseconds, ``MMM dd yyyy HH:mm:ss[.SSS]`` or ISO-8601."""
     if value.isdigit():
         return iso_from_epoch(int(value) / 1000)
     m = _CEF_TIME.match(value)
@@ -46,10 +55,7 @@ def _time(value: str) -> str | None:
         mon, day, year, hh, mi, ss, ms = m.groups()
         t = epoch_from_parts(int(year), MONTHS[mon], int(day), int(hh), int(mi), int(ss))
         return iso_from_epoch(t + (int(ms) / 1000 if ms else 0))
-    try:
-        return iso_from_iso(value)
-    except ValueError:
-        return None
+    return iso_from_iso(value)
 
 
 def parse(text: str, event: Event, record: RawRecord) -> bool:
@@ -134,6 +140,4 @@ def _lift(event: Event, x: dict[str, str]) -> None:
         sub(event, "host")["name"] = x["dvchost"]
     when = get("rt") or get("end")
     if when:
-        iso = _time(when)
-        if iso:
-            event["@timestamp"] = iso
+        set_timestamp(event, _time, when)
