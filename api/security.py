@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from fastapi import Request
 
+from api.addresses import scope_address
 from secops.auth import apikeys, sessions
 from secops.auth.models import Identity
 from secops.auth.proof import CHANGE_PASSWORD_FIRST
@@ -80,7 +81,8 @@ def _context(request: Request) -> Context:
 
 
 def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The peer, or the client a trusted proxy names (see ``api.addresses``)."""
+    return scope_address(request.scope)
 
 
 def _identify(request: Request) -> Identity:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     lockout_account_threshold: int = Field(5, ge=1, description="Failures before an account locks")
     lockout_address_threshold: int = Field(20, ge=1, description="Failures before an address locks")
     lockout_max_seconds: int = Field(900, ge=1)
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Proxies (CIDRs, a JSON list) whose X-Forwarded-For names the client",
+    )
     apikey_rotation_grace_seconds: int = Field(
         86400, ge=0, description="How long the old secret of a rotated API key stays valid"
     )

@@ -65,7 +65,7 @@ def change_password(
         reason="second factor",
         action=action,
     )
-    throttle.clear(ctx, key=user_key(user.username))
+    throttle.clear(ctx, key=user_key(user.username, address))
     pair = sessions.start(ctx, user=user, address=address, now=now)
     audit.record(
         ctx,

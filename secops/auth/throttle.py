@@ -1,11 +1,12 @@
-"""Lockout after repeated failures, per account name and per client address.
+"""Lockout after repeated failures, per account and address, and per address.
 
-A key (``user:<name>`` or ``addr:<ip>``) counts failures; from the threshold on,
-each failure locks the key for 2, 4, 8 ... seconds, up to ``lockout_max_seconds``.
-Counting is by claimed name, so an unknown name locks exactly like a real one
-and the lockout tells nothing about who exists. Counters are documents of the
-state index, updated with seq_no/primary_term, so every API node sees the same.
-A counter whose last failure is older than the longest delay starts again at 0.
+A key (``user:<name>@<ip>``, an account as tried from one address, or ``addr:<ip>``)
+counts failures; from the threshold on, each failure locks the key for 2, 4, 8 ...
+seconds, up to ``lockout_max_seconds``. Counting is by claimed name, so an unknown
+name locks exactly like a real one and the lockout tells nothing about who exists.
+Counters are documents of the state index, updated with seq_no/primary_term, so every
+API node sees the same. A counter whose last failure is older than the longest delay
+starts again at 0.
 """
 
 from __future__ import annotations
