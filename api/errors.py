@@ -26,6 +26,7 @@ from secops.errors import (
     RateLimitedError,
     SecopsError,
     SpoolFullError,
+    StoreError,
     UnavailableError,
 )
 
@@ -48,8 +49,15 @@ _STATUS: list[tuple[type[SecopsError], int]] = [
     (RateLimitedError, 429),
     (SpoolFullError, 503),
     (UnavailableError, 503),
+    (StoreError, 502),
     (ConfigError, 500),
 ]
+# What a caller reads instead of the text of a server-side failure, which may name
+# indices, files or the store's internals; the log keeps the text.
+_SERVER_SIDE = {
+    502: "the store refused the request",
+    500: "the server failed to handle the request",
+}
 
 
 def status_for(exc: SecopsError) -> int:
@@ -93,9 +101,11 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Retry-After"] = str(max(1, round(exc.retry_after)))
         if isinstance(exc, AuthError):
             headers["WWW-Authenticate"] = "Bearer"
+        detail = exc.message
         if status >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
-        body = {"error": type(exc).__name__, "detail": exc.message}
+            detail = _SERVER_SIDE.get(status, detail)  # 503s say when to come back
+        body = {"error": type(exc).__name__, "detail": detail}
         return JSONResponse(status_code=status, content=body, headers=headers)
 
     @app.exception_handler(ESConnectionError)
@@ -108,8 +118,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _es_error(request: Request, exc: ApiError) -> JSONResponse:
+        # The store's own message (index names, query internals) stays in the log.
         log.error("%s %s: Elasticsearch refused: %s", request.method, request.url.path, exc)
         return JSONResponse(
             status_code=502,
-            content={"error": "StoreError", "detail": f"Elasticsearch refused: {exc.message}"},
+            content={"error": "StoreError", "detail": "the store refused the request"},
         )
