@@ -25,11 +25,14 @@ from pydantic_settings import (
 )
 
 from secops.errors import ConfigError
+from secops.secret_strength import MIN_KEY_BYTES, weakness
 
 log = logging.getLogger(__name__)
 
 # Secrets that must be configured outside development mode.
 _REQUIRED_SECRETS = ("token_signing_key", "audit_signing_key")
+# Keys whose strength is checked outside development mode (with ingest_api_keys).
+_KEYS = ("token_signing_key", "audit_signing_key", "data_key")
 
 
 # Root's home is closed to other users, and the managed Elasticsearch runs as an
@@ -240,6 +243,25 @@ class Settings(BaseSettings):
                 "Never run like this in production.",
                 name,
                 self.dev_secrets_dir,
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _enforce_strength(self) -> Settings:
+        """Outside development mode, every key of ours holds 32 random bytes or more."""
+        if self.dev_mode:
+            return self
+        named = [(f"SECOPS_{name.upper()}", getattr(self, name)) for name in _KEYS]
+        named += [(f"SECOPS_INGEST_API_KEYS[{i}]", k) for i, k in enumerate(self.ingest_api_keys)]
+        weak = [
+            f"{env} {why}"
+            for env, value in named
+            if value is not None and (why := weakness(value.get_secret_value()))
+        ]
+        if weak:
+            raise ConfigError(
+                "; ".join(weak) + f". Use {MIN_KEY_BYTES} random bytes, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return self
 
