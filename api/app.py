@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.audit_middleware import AuditMiddleware
+from api.body_limit import BodyLimitMiddleware
 from api.errors import install_error_handlers
 from api.openapi import install_openapi
 from api.routes import ROOT_ROUTERS, ROUTERS
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # The last added runs first: the audit middleware sees the body limit's 413s too.
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AuditMiddleware)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

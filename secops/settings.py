@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_max_body_bytes: int = Field(
+        1 << 20, ge=1024, description="Largest request body of any route but ingest's"
+    )
     token_signing_key: SecretStr | None = None
     audit_signing_key: SecretStr | None = None
     audit_signing_key_file: Path | None = Field(
