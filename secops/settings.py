@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     # API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    audit_refusal_summary_seconds: int = Field(
+        60,
+        ge=1,
+        le=86400,
+        description="Window per address of anonymous refused requests summarised in one entry",
+    )
     api_max_body_bytes: int = Field(
         1 << 20, ge=1024, description="Largest request body of any route but ingest's"
     )

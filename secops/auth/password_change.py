@@ -33,7 +33,7 @@ def change_password(
     """
     now = now or datetime.now(UTC)
     action = "auth.password_change"
-    check_throttle(ctx, username=identity.name, address=address, now=now, action=action)
+    check_throttle(ctx, username=identity.name, address=address, now=now)
     check_new_password(
         request.new_password, username=identity.name, current=request.current_password
     )

@@ -17,7 +17,7 @@ from secops.auth.crypto import unseal
 from secops.auth.keys import data_key
 from secops.auth.models import PasswordChangeRequired, UserDoc
 from secops.context import Context
-from secops.errors import AuthError, ConflictError, RateLimitedError
+from secops.errors import AuthError, ConflictError
 
 LOGIN_FAILED = "invalid username, password or code"
 CHANGE_FAILED = "invalid password or code"
@@ -39,27 +39,14 @@ def totp_secret(ctx: Context, user: UserDoc) -> str:
     return unseal(data_key(ctx.settings), user.totp_secret, bound_to=user.username)
 
 
-def check_throttle(
-    ctx: Context,
-    *,
-    username: str,
-    address: str | None,
-    now: datetime,
-    action: str = "auth.login",
-) -> None:
-    try:
-        throttle.check(ctx, keys=_keys(username, address), now=now)
-    except RateLimitedError as exc:
-        audit.record(
-            ctx,
-            actor=username,
-            action=action,
-            target=username,
-            outcome="denied",
-            details={"reason": "locked", "retry_after": exc.retry_after},
-            address=address,
-        )
-        raise
+def check_throttle(ctx: Context, *, username: str, address: str | None, now: datetime) -> None:
+    """RateLimitedError while the account (from this address) or the address is locked.
+
+    Not recorded one by one: the lock itself was (``auth.lockout``), and requests refused
+    during it are counted and summarised by the API (``api.refusals``), so a locked
+    address cannot grow the audit trail by knocking.
+    """
+    throttle.check(ctx, keys=_keys(username, address), now=now)
 
 
 def fail(
