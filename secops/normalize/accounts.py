@@ -16,9 +16,7 @@ from secops.normalize import pam
 from secops.normalize.base import Event, classify, set_user, sub, to_int
 from secops.records import RawRecord
 
-# a key starts where a word starts (else a long word without "=" is rescanned from
-# each of its characters)
-_FIELDS = re.compile(r"(?<!\w)(\w++)=([^,]*)")
+_FIELDS = re.compile(r"(\w+)=([^,]*)")
 _QUOTED = re.compile(r"'([^']*)'")
 
 # (phrase at the start of the message, action, ECS type)

@@ -17,24 +17,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from secops.normalize.base import (
-    FIELDS_TRUNCATED,
-    MAX_FIELDS,
-    Event,
-    add_related,
-    basename,
-    degrade,
-    set_source_addr,
-    set_timestamp,
-    set_user,
-    sub,
-)
+from secops.normalize.base import Event, add_related, basename, set_source_addr, set_user, sub
 from secops.normalize.timefmt import iso_from_epoch
 from secops.records import RawRecord
 
 _HEADER = re.compile(r"^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+(?:\.\d+)?):(\d+)\): ?(.*)$")
-# a key starts only where a run of key characters starts (see base._KV)
-_KV = re.compile(r"""(?<![\w-])([\w-]++)=("[^"]*"|'[^']*'|\S*)""")
+_KV = re.compile(r"""([\w-]+)=("[^"]*"|'[^']*'|\S*)""")
 _HEX = re.compile(r"^(?:[0-9A-F]{2})+$")
 # fields auditd writes hex-encoded when they hold untrusted bytes
 _ENCODED = frozenset(("exe", "comm", "cwd", "name", "proctitle", "path", "cmd", "acct", "data"))
@@ -88,31 +76,20 @@ def _decode(key: str, value: str, quoted: bool, in_execve: bool) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def parse_record(
-    text: str, event: Event | None = None
-) -> tuple[str | None, str, float, int, dict[str, str]] | None:
-    """``(node, type, epoch, serial, fields)`` of one record, None if not an audit record.
-
-    Past ``MAX_FIELDS`` fields the rest is left unread and ``event`` is tagged.
-    """
+def parse_record(text: str) -> tuple[str | None, str, float, int, dict[str, str]] | None:
+    """``(node, type, epoch, serial, fields)`` of one record, None if not an audit record."""
     m = _HEADER.match(text)
     if m is None:
         return None
     node, rtype, epoch, serial, rest = m.groups()
     fields: dict[str, str] = {}
     in_execve = rtype == "EXECVE"
-    budget = MAX_FIELDS
-    for outer in _KV.finditer(rest):
-        key, value = outer.groups()
-        nested = key == "msg" and value[:1] == "'"  # user-space records nest their fields
-        for m2 in _KV.finditer(value[1:-1]) if nested else (outer,):
-            if budget == 0:
-                if event is not None:
-                    degrade(event, FIELDS_TRUNCATED, f"more than {MAX_FIELDS} audit fields")
-                return node, rtype, float(epoch), int(serial), fields
-            budget -= 1
-            k2, v2 = m2.groups()
-            fields[k2] = _value(k2, v2, in_execve)
+    for key, value in _KV.findall(rest):
+        if key == "msg" and value[:1] == "'":  # user-space records nest their fields
+            for k2, v2 in _KV.findall(value[1:-1]):
+                fields[k2] = _value(k2, v2, in_execve)
+            continue
+        fields[key] = _value(key, value, in_execve)
     return node, rtype, float(epoch), int(serial), fields
 
 
@@ -125,7 +102,7 @@ def _value(key: str, value: str, in_execve: bool) -> str:
 
 def build(texts: list[str], event: Event) -> bool:
     """Fill ``event`` from the records of one audit id; False if none is an audit record."""
-    parsed = [p for p in (parse_record(t, event) for t in texts) if p is not None]
+    parsed = [p for p in (parse_record(t) for t in texts) if p is not None]
     if not parsed:
         return False
     node, _, epoch, serial, _ = parsed[0]
@@ -154,7 +131,7 @@ def build(texts: list[str], event: Event) -> bool:
     if paths:
         auditd["paths"] = paths
     event["auditd"] = auditd
-    set_timestamp(event, iso_from_epoch, epoch)
+    event["@timestamp"] = iso_from_epoch(epoch)
     if node:
         sub(event, "host")["name"] = node
     _ecs(event, types[0], merged, execve)

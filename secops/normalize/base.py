@@ -32,13 +32,8 @@ class Parser:
 
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _IPV6 = re.compile(r"^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$")
-# key=value pairs; a value is double-quoted, single-quoted or runs to the next space.
-# A key starts only where a run of key characters starts (the lookbehind): without
-# it a failed run "a.a.a..." is scanned again from each of its characters (quadratic).
-_KV = re.compile(r"""(?<![\w.-])([\w.-]++)=("[^"]*"|'[^']*'|\S*)""")
-# Fields one tokeniser takes from one record; the rest stays in event.original only.
-MAX_FIELDS = 512
-FIELDS_TRUNCATED = "fields_truncated"
+# key=value pairs; a value is double-quoted, single-quoted or runs to the next space
+_KV = re.compile(r"""([\w.-]+)=("[^"]*"|'[^']*'|\S*)""")
 
 
 def is_ip(value: str) -> bool:
@@ -60,58 +55,14 @@ def to_int(value: Any) -> int | None:
         return None
 
 
-def parse_kv(
-    text: str, event: Event | None = None, *, pattern: re.Pattern[str] = _KV
-) -> dict[str, str]:
-    """Parse ``k=v k2="v 2" k3='v3'`` into a dict (quotes stripped, last key wins).
-
-    Linear in ``text``. Past :data:`MAX_FIELDS` pairs the scan stops and ``event``
-    (when given) is tagged ``fields_truncated``.
-    """
+def parse_kv(text: str) -> dict[str, str]:
+    """Parse ``k=v k2="v 2" k3='v3'`` into a dict (quotes stripped, last key wins)."""
     out: dict[str, str] = {}
-    for n, m in enumerate(pattern.finditer(text)):
-        if n == MAX_FIELDS:
-            if event is not None:
-                degrade(event, FIELDS_TRUNCATED, f"more than {MAX_FIELDS} key=value fields")
-            break
-        key, value = m.groups()
+    for key, value in _KV.findall(text):
         if value[:1] in ('"', "'") and len(value) >= 2 and value[-1] == value[0]:
             value = value[1:-1]
         out[key] = value
     return out
-
-
-def tag(event: Event, name: str) -> None:
-    """Add ``name`` to ``tags`` once."""
-    tags = event.get("tags")
-    if not isinstance(tags, list):
-        tags = event["tags"] = [] if tags is None else [tags]
-    if name not in tags:
-        tags.append(name)
-
-
-def degrade(event: Event, name: str, detail: str) -> None:
-    """A field could not be read: tag the event and say why in ``error.message``;
-    the rest of the record is still parsed."""
-    tag(event, name)
-    error = event.get("error")
-    if not isinstance(error, dict):
-        error = event["error"] = {}
-    previous = error.get("message")
-    error["message"] = f"{previous}; {detail}" if previous else detail
-
-
-# what a timestamp parser raises on a bad date, offset or month name
-TIME_ERRORS = (ValueError, OverflowError, OSError, KeyError, TypeError, IndexError, AttributeError)
-
-
-def set_timestamp(event: Event, parse: Callable[..., str], *args: Any) -> None:
-    """``@timestamp = parse(*args)``; a bad timestamp keeps the received time, tagged."""
-    try:
-        event["@timestamp"] = parse(*args)
-    except TIME_ERRORS as exc:
-        shown = " ".join(str(a) for a in args if a is not None and not isinstance(a, float))
-        degrade(event, "timestamp_invalid", f"invalid timestamp {shown!r}: {exc}")
 
 
 def sub(event: Event, key: str) -> dict[str, Any]:

@@ -15,15 +15,7 @@ from __future__ import annotations
 
 import re
 
-from secops.normalize.base import (
-    Event,
-    add_related,
-    set_source_addr,
-    set_timestamp,
-    set_user,
-    sub,
-    to_int,
-)
+from secops.normalize.base import Event, add_related, set_source_addr, set_user, sub, to_int
 from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_epoch, iso_from_iso
 from secops.records import RawRecord
 
@@ -46,8 +38,7 @@ def parse_extension(ext: str) -> dict[str, str]:
     return out
 
 
-def _time(value: str) -> str:
-    """``rt``/``end``: epoch milliseconds, ``MMM dd yyyy HH:mm:ss[.SSS]`` or ISO-8601."""
+def _time(value: str) -> str | None:
     if value.isdigit():
         return iso_from_epoch(int(value) / 1000)
     m = _CEF_TIME.match(value)
@@ -55,7 +46,10 @@ def _time(value: str) -> str:
         mon, day, year, hh, mi, ss, ms = m.groups()
         t = epoch_from_parts(int(year), MONTHS[mon], int(day), int(hh), int(mi), int(ss))
         return iso_from_epoch(t + (int(ms) / 1000 if ms else 0))
-    return iso_from_iso(value)
+    try:
+        return iso_from_iso(value)
+    except ValueError:
+        return None
 
 
 def parse(text: str, event: Event, record: RawRecord) -> bool:
@@ -140,4 +134,6 @@ def _lift(event: Event, x: dict[str, str]) -> None:
         sub(event, "host")["name"] = x["dvchost"]
     when = get("rt") or get("end")
     if when:
-        set_timestamp(event, _time, when)
+        iso = _time(when)
+        if iso:
+            event["@timestamp"] = iso

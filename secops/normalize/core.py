@@ -14,8 +14,7 @@ from secops.normalize.registry import PARSERS, detect_text, parse_object
 from secops.normalize.timefmt import iso_from_epoch
 from secops.records import RawRecord
 
-# starts only at a token start: unanchored, "type=type=..." is rescanned from each one
-_AUDIT_START = re.compile(r"(?<!\S)(?:node=\S+ )?type=\S+ msg=audit\(")
+_AUDIT_START = re.compile(r"(?:node=\S+ )?type=\S+ msg=audit\(")
 
 
 def _source(record: RawRecord) -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secops.normalize.base import Event, parse_kv, set_source_addr, set_timestamp, set_user, sub
+from secops.normalize.base import Event, parse_kv, set_source_addr, set_user, sub
 from secops.normalize.timefmt import iso_from_epoch, iso_from_iso
 from secops.records import RawRecord
 
@@ -36,9 +36,9 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
 
     ts = obj.get("ts")
     if isinstance(ts, int | float):
-        set_timestamp(event, iso_from_epoch, float(ts))
-    elif ts not in (None, ""):
-        set_timestamp(event, iso_from_iso, ts)
+        event["@timestamp"] = iso_from_epoch(float(ts))
+    elif isinstance(ts, str) and ts:
+        event["@timestamp"] = iso_from_iso(ts)
     set_user(event, text("user"))
     roles = obj.get("role")
     if isinstance(roles, str) and roles:
@@ -82,7 +82,7 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
 
 def parse(text: str, event: Event, record: RawRecord) -> bool:
     """A key=value line ``app=dms ts=... user=... ...`` (``app=dms`` optional via syslog)."""
-    fields: dict[str, Any] = parse_kv(text, event)
+    fields: dict[str, Any] = parse_kv(text)
     if "user" not in fields or "action" not in fields:
         return False
     fields.setdefault("app", "dms")

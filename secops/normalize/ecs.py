@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secops.normalize.base import FIELDS_TRUNCATED, Event, degrade, set_timestamp
+from secops.normalize.base import Event
 from secops.normalize.timefmt import iso_from_epoch, iso_from_iso
 from secops.records import RawRecord
 
@@ -31,28 +31,13 @@ def looks_ecs(obj: dict[str, Any]) -> bool:
     return any(key.partition(".")[0] in ECS_FIELDS for key in obj)
 
 
-# object levels a dotted key may open (Elasticsearch refuses documents deeper than 20)
-MAX_DEPTH = 12
-
-
-def expand_dotted(
-    obj: dict[str, Any], *, depth: int = 0, capped: list[str] | None = None
-) -> dict[str, Any]:
-    """``{"a.b": 1, "a": {"c": 2}}`` → ``{"a": {"b": 1, "c": 2}}`` (recursively).
-
-    A key that would open more than :data:`MAX_DEPTH` levels keeps its last parts
-    joined by ``_`` (and is noted in ``capped``).
-    """
+def expand_dotted(obj: dict[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1, "a": {"c": 2}}`` → ``{"a": {"b": 1, "c": 2}}`` (recursively)."""
     out: dict[str, Any] = {}
     for key, value in obj.items():
-        parts = key.split(".") if "." in key and key != "@timestamp" else [key]
-        room = max(MAX_DEPTH - depth, 1)
-        if len(parts) > room:
-            parts = [*parts[: room - 1], "_".join(parts[room - 1 :])]
-            if capped is not None:
-                capped.append(key[:100])
         if isinstance(value, dict):
-            value = expand_dotted(value, depth=depth + len(parts), capped=capped)
+            value = expand_dotted(value)
+        parts = key.split(".") if "." in key and key != "@timestamp" else [key]
         node = out
         for part in parts[:-1]:
             child = node.get(part)
@@ -80,8 +65,7 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
     """Merge an ECS-shaped object into ``event``."""
     if not looks_ecs(obj):
         return False
-    capped: list[str] = []
-    doc = expand_dotted(obj, capped=capped)
+    doc = expand_dotted(obj)
     doc.pop("secops", None)  # our namespace: a sender cannot write it
     ours_original = event["event"]["original"]
     ts = doc.pop("@timestamp")
@@ -95,10 +79,8 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
     for key in ("category", "type"):
         if isinstance(ev.get(key), str):
             ev[key] = [ev[key]]
-    if capped:
-        degrade(event, FIELDS_TRUNCATED, f"keys nested deeper than {MAX_DEPTH}: {capped[0]!r}")
     if isinstance(ts, int | float):
-        set_timestamp(event, iso_from_epoch, ts / 1000 if ts > 1e11 else ts)
-    else:
-        set_timestamp(event, iso_from_iso, ts)
+        event["@timestamp"] = iso_from_epoch(ts / 1000 if ts > 1e11 else ts)
+    elif isinstance(ts, str):
+        event["@timestamp"] = iso_from_iso(ts)
     return True

@@ -60,7 +60,7 @@ def _fill_message(body: str, event: Event) -> bool:
         classify(event, ["session"], ["end"], "session_closed", "success")
         return True
     if m := _AUTH_FAIL.match(body):
-        kv = parse_kv(m.group(2), event)
+        kv = parse_kv(m.group(2))
         set_user(event, kv.get("user"))
         set_source_addr(event, kv.get("rhost"))
         if m.group(1):

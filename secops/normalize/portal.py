@@ -36,7 +36,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
     if access is None:
         return False
     web.fill_access(access, event)
-    trailer = parse_kv(access.group(11), event)
+    trailer = parse_kv(access.group(11))
     user = event.get("user")
     if user and "name" in user:
         user["id"] = user["name"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 
-from secops.normalize.base import Event, classify, set_source_addr, set_timestamp, set_user, sub
+from secops.normalize.base import Event, classify, set_source_addr, set_user, sub
 from secops.normalize.timefmt import iso_from_iso
 from secops.records import RawRecord
 
@@ -114,7 +114,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
         if tz and tz[0] in "+-":
             iso += tz if ":" in tz or len(tz) == 3 else f"{tz[:3]}:{tz[3:]}"
         # zone names other than UTC/GMT cannot be resolved offline: read as UTC
-        set_timestamp(event, iso_from_iso, iso if tz and tz[0] in "+-" else iso + "Z")
+        event["@timestamp"] = iso_from_iso(iso if tz and tz[0] in "+-" else iso + "Z")
         sub(event, "process")["pid"] = int(pid)
     else:
         s = _SYSLOG_BODY.match(text)

@@ -17,6 +17,7 @@ from secops.normalize.base import Event, add_related, classify, set_user, sub
 from secops.records import RawRecord
 
 _SUDO_KEYS = {"TTY": "tty", "PWD": "pwd", "USER": "user", "GROUP": "group"}
+_SU_ARROW = re.compile(r"^([+-]) (\S+) (\S+?):(\S+)$")
 _SU_WORDS = re.compile(r"^(Successful|FAILED) su for (\S+) by (\S+)")
 _SU_TO = re.compile(r"^(FAILED SU )?\(to (\S+)\) (\S+) on (\S+)")
 
@@ -62,19 +63,6 @@ def parse_sudo(text: str, event: Event, record: RawRecord) -> bool:
     return True
 
 
-def _su_arrow(text: str) -> tuple[bool, str, str] | None:
-    """util-linux ``+ tty by:target`` as ``(ok, by, target)``; split, not a regex, since
-    ``(\\S+?):(\\S+)$`` rescans a long token from each of its colons."""
-    parts = text.split()
-    if len(parts) != 3 or parts[0] not in ("+", "-") or " ".join(parts) != text:
-        return None
-    pair = parts[2]
-    colon = pair.find(":", 1)
-    if colon < 0 or colon == len(pair) - 1:
-        return None
-    return parts[0] == "+", pair[:colon], pair[colon + 1 :]
-
-
 def parse_su(text: str, event: Event, record: RawRecord) -> bool:
     """Fill su fields (shadow-utils and util-linux message styles)."""
     if text.startswith("pam_") or text.startswith("session ") or "authentication failure" in text:
@@ -83,8 +71,8 @@ def parse_su(text: str, event: Event, record: RawRecord) -> bool:
         return True
     target = by = None
     ok = True
-    if arrow := _su_arrow(text):
-        ok, by, target = arrow
+    if m := _SU_ARROW.match(text):
+        ok, by, target = m.group(1) == "+", m.group(3), m.group(4)
     elif m := _SU_WORDS.match(text):
         ok, target, by = m.group(1) == "Successful", m.group(2), m.group(3)
     elif m := _SU_TO.match(text):

@@ -11,15 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from secops.normalize.base import (
-    FIELDS_TRUNCATED,
-    MAX_FIELDS,
-    Event,
-    degrade,
-    set_timestamp,
-    sub,
-    to_int,
-)
+from secops.normalize.base import Event, sub, to_int
 from secops.normalize.registry import program_parser
 from secops.normalize.timefmt import iso_from_bsd, iso_from_iso
 from secops.records import RawRecord
@@ -44,12 +36,8 @@ _RFC3164 = re.compile(
 )
 # TAG[pid]: ; the tag may carry "(pam_unix)" as old PAM wrote it
 _TAG = re.compile(r"^([^\s\[:]{1,64})(?:\[(\d+)\])?: *(.*)$", re.DOTALL)
-# STRUCTURED-DATA is read by anchored steps (element, id, param, param, ...), each
-# matched once at a known position: no pattern is retried from every character.
-_SD_ELEMENT = re.compile(r"\[((?:[^\]\\]|\\.)*)\]", re.DOTALL)
-_SD_ID = re.compile(r"[^\s\]]+")
-_SD_PARAM = re.compile(r"\s+([^\s=\]]+)=\"((?:[^\"\\]|\\.)*)\"")
-_SD_TAIL = re.compile(r"\s*")
+_SD_ELEMENT = re.compile(r"\[([^\s\]]+)((?:\s+[^\s=\]]+=\"(?:[^\"\\]|\\.)*\")*)\s*\]")
+_SD_PARAM = re.compile(r"([^\s=\]]+)=\"((?:[^\"\\]|\\.)*)\"")
 _SD_UNESCAPE = re.compile(r"\\([\"\\\]])")
 _REPEATED = re.compile(r"^message repeated (\d+) times: \[ ?(.*?) ?\]$", re.DOTALL)
 
@@ -69,36 +57,13 @@ def _pri(event: Event, pri: str | None) -> dict[str, Any]:
     return log_syslog
 
 
-def parse_structured_data(sd: str, event: Event | None = None) -> dict[str, dict[str, str]]:
-    """RFC 5424 STRUCTURED-DATA ``[id k="v"][id2 ...]`` as ``{id: {k: v}}``.
-
-    A malformed element is skipped; past ``MAX_FIELDS`` params the rest is left
-    unread and ``event`` (when given) is tagged.
-    """
+def parse_structured_data(sd: str) -> dict[str, dict[str, str]]:
+    """RFC 5424 STRUCTURED-DATA ``[id k="v"][id2 ...]`` as ``{id: {k: v}}``."""
     out: dict[str, dict[str, str]] = {}
     if sd == "-":
         return out
-    budget = MAX_FIELDS
-    pos = 0
-    while (element := _SD_ELEMENT.match(sd, pos)) is not None:
-        pos = element.end()
-        body = element.group(1)
-        sd_id = _SD_ID.match(body)
-        if sd_id is None:
-            continue
-        params: dict[str, str] = {}
-        at = sd_id.end()
-        while (param := _SD_PARAM.match(body, at)) is not None:
-            if budget == 0:
-                if event is not None:
-                    degrade(event, FIELDS_TRUNCATED, f"more than {MAX_FIELDS} SD-PARAMs")
-                out[sd_id.group()] = params
-                return out
-            budget -= 1
-            params[param.group(1)] = _SD_UNESCAPE.sub(r"\1", param.group(2))
-            at = param.end()
-        if _SD_TAIL.match(body, at).end() == len(body):  # type: ignore[union-attr]
-            out[sd_id.group()] = params
+    for sd_id, params in _SD_ELEMENT.findall(sd):
+        out[sd_id] = {k: _SD_UNESCAPE.sub(r"\1", v) for k, v in _SD_PARAM.findall(params)}
     return out
 
 
@@ -110,7 +75,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
         log_syslog = _pri(event, pri)
         log_syslog["version"] = "1"
         if ts != "-":
-            set_timestamp(event, iso_from_iso, ts)
+            event["@timestamp"] = iso_from_iso(ts)
         if app != "-":
             log_syslog["appname"] = app
         if procid != "-":
@@ -118,7 +83,7 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
         if msgid != "-":
             log_syslog["msgid"] = msgid
         if sd != "-":
-            log_syslog["structured_data"] = parse_structured_data(sd, event)
+            log_syslog["structured_data"] = parse_structured_data(sd)
         body = body or ""
         if body.startswith("\ufeff"):
             body = body[1:]
@@ -131,10 +96,9 @@ def parse(text: str, event: Event, record: RawRecord) -> bool:
         return False
     pri, mon, day, hms, frac, iso, host, rest = m3.groups()
     log_syslog = _pri(event, pri)
-    if mon:
-        set_timestamp(event, iso_from_bsd, mon, day, hms, frac, record.received_at)
-    else:
-        set_timestamp(event, iso_from_iso, iso)
+    event["@timestamp"] = (
+        iso_from_bsd(mon, int(day), hms, frac, record.received_at) if mon else iso_from_iso(iso)
+    )
     sub(event, "host")["name"] = host
     if rest.startswith("CEF:"):
         _route("", None, rest, event, record)

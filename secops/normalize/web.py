@@ -17,15 +17,7 @@ from __future__ import annotations
 
 import re
 
-from secops.normalize.base import (
-    Event,
-    classify,
-    set_source_addr,
-    set_timestamp,
-    set_user,
-    sub,
-    to_int,
-)
+from secops.normalize.base import Event, classify, set_source_addr, set_user, sub, to_int
 from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_clf, iso_from_epoch
 from secops.records import RawRecord
 
@@ -44,14 +36,6 @@ _APACHE_ERROR = re.compile(
     r"(?: \[pid (\d+)(?::tid (\d+))?\])?(?: \[client ([^\]]+?)\])? (.*)$",
     re.DOTALL,
 )
-
-
-def _iso_from_parts(
-    y: str, mo: str, d: str, hh: str, mi: str, ss: str, frac: str | None = None
-) -> str:
-    month = MONTHS[mo] if mo in MONTHS else int(mo)
-    t = epoch_from_parts(int(y), month, int(d), int(hh), int(mi), int(ss))
-    return iso_from_epoch(t + (float(frac) if frac else 0.0))
 
 
 def fill_request(event: Event, request: str) -> None:
@@ -76,7 +60,7 @@ def fill_request(event: Event, request: str) -> None:
 def fill_access(m: re.Match[str], event: Event) -> None:
     """Fill the fields of a matched combined/common line (shared with the portal format)."""
     vhost, client, _ident, user, ts, request, status, size, referrer, agent, _ = m.groups()
-    set_timestamp(event, iso_from_clf, ts)
+    event["@timestamp"] = iso_from_clf(ts)
     set_source_addr(event, client)
     if vhost:
         sub(event, "destination")["domain"] = vhost
@@ -122,7 +106,9 @@ def parse_nginx_error(text: str, event: Event, record: RawRecord) -> bool:
     if m is None:
         return False
     y, mo, d, hh, mi, ss, level, pid, tid, _cid, msg = m.groups()
-    set_timestamp(event, _iso_from_parts, y, mo, d, hh, mi, ss)
+    event["@timestamp"] = iso_from_epoch(
+        epoch_from_parts(int(y), int(mo), int(d), int(hh), int(mi), int(ss))
+    )
     sub(event, "log")["level"] = level
     event["process"] = {"pid": int(pid), "thread": {"id": int(tid)}}
     ctx_start = msg.find(", client: ")
@@ -149,7 +135,8 @@ def parse_apache_error(text: str, event: Event, record: RawRecord) -> bool:
     if m is None:
         return False
     mon, day, hh, mi, ss, frac, year, module, level, pid, tid, client, msg = m.groups()
-    set_timestamp(event, _iso_from_parts, year, mon, day, hh, mi, ss, frac)
+    t = epoch_from_parts(int(year), MONTHS[mon], int(day), int(hh), int(mi), int(ss))
+    event["@timestamp"] = iso_from_epoch(t + (float(frac) if frac else 0.0))
     sub(event, "log")["level"] = level
     if module:
         event["apache"] = {"error": {"module": module}}

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from secops.normalize.base import Event, degrade, set_timestamp, sub
+from secops.normalize.base import Event, sub
 from secops.normalize.timefmt import iso_from_iso
 from secops.normalize.windows_ecs import lift
 from secops.records import RawRecord
@@ -94,22 +94,9 @@ def _is_text_node(value: Any) -> bool:
     return isinstance(value, dict) and "#text" in value and not isinstance(value["#text"], list)
 
 
-EVENT_DATA_INVALID = "event_data_invalid"
-
-
-def _object(value: Any, name: str, event: Event) -> dict[str, Any]:
-    """``value`` when it is an object (or absent); otherwise {} and the event tagged."""
-    if value is None or isinstance(value, dict):
-        return value or {}
-    degrade(event, EVENT_DATA_INVALID, f"{name} is a {type(value).__name__}, not an object")
-    return {}
-
-
-def _from_evtx(
-    obj: dict[str, Any], event: Event
-) -> tuple[dict[str, Any], dict[str, str], str | None]:
+def _from_evtx(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], str | None]:
     ev = obj["Event"]
-    system = _object(ev.get("System"), "Event.System", event)
+    system = ev.get("System") or {}
     provider = system.get("Provider")
     winlog: dict[str, Any] = {
         "channel": _text(system.get("Channel")),
@@ -134,24 +121,18 @@ def _from_evtx(
         winlog["user"] = {"identifier": user_id}
     data: dict[str, str] = {}
     for part in ("EventData", "UserData"):
-        value = ev.get(part)
-        if value is None:
-            continue
-        if not isinstance(value, dict | str):  # kept as text in Data, tagged
-            degrade(event, EVENT_DATA_INVALID, f"Event.{part} is a {type(value).__name__}")
-        _data_fields(value, data)
+        if ev.get(part) is not None:
+            _data_fields(ev[part], data)
     return winlog, data, _attr(system.get("TimeCreated"), "SystemTime")
 
 
-def _from_nxlog(
-    obj: dict[str, Any], event: Event
-) -> tuple[dict[str, Any], dict[str, str], str | None]:
+def _from_nxlog(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], str | None]:
     winlog: dict[str, Any] = {
-        "channel": _text(obj.get("Channel")),
+        "channel": obj.get("Channel"),
         "event_id": _text(obj.get("EventID")),
-        "provider_name": _text(obj.get("SourceName")),
-        "provider_guid": _text(obj.get("ProviderGuid")),
-        "computer_name": _text(obj.get("Hostname")),
+        "provider_name": obj.get("SourceName"),
+        "provider_guid": obj.get("ProviderGuid"),
+        "computer_name": obj.get("Hostname"),
         "record_id": _text(obj.get("RecordNumber")),
     }
     for key, name in (("Level", "level"), ("Task", "task"), ("Keywords", "keywords")):
@@ -170,17 +151,12 @@ def _from_nxlog(
     return winlog, data, obj.get("TimeCreated") or obj.get("EventTime") or obj.get("@timestamp")
 
 
-def _from_winlogbeat(
-    obj: dict[str, Any], event: Event
-) -> tuple[dict[str, Any], dict[str, str], str | None]:
+def _from_winlogbeat(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], str | None]:
     winlog = dict(obj["winlog"])
-    for key in ("event_id", "channel", "provider_name", "computer_name"):
-        if key in winlog:
-            winlog[key] = _text(winlog[key])
-    raw = _object(winlog.get("event_data"), "winlog.event_data", event)
+    winlog["event_id"] = _text(winlog.get("event_id"))
+    raw = winlog.get("event_data") or {}
     data = {k: t for k, v in raw.items() if (t := _text(v)) is not None}
-    user_data = _object(winlog.get("user_data"), "winlog.user_data", event)
-    for key, value in user_data.items():
+    for key, value in (winlog.get("user_data") or {}).items():
         text = _text(value)
         if text is not None and key != "xml_name":
             data.setdefault(key, text)
@@ -206,12 +182,12 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
     kind = shape(obj)
     if kind is None:
         return False
-    winlog, data, when = _SHAPES[kind](obj, event)
+    winlog, data, when = _SHAPES[kind](obj)
     winlog = {k: v for k, v in winlog.items() if v is not None}
     winlog["event_data"] = data
     event["winlog"] = winlog
     if when:
-        set_timestamp(event, iso_from_iso, when)
+        event["@timestamp"] = iso_from_iso(when)
     ev = event["event"]
     event_id = winlog.get("event_id")
     if event_id is not None:
