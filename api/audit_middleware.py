@@ -9,7 +9,8 @@ with its full content (the log keeps the fact) and counted in
 action must not happen unrecorded call ``secops.audit.record`` before acting.
 
 Pushes to ``/ingest`` are not recorded here: they are high-volume system traffic,
-accounted per source by the pipeline.
+accounted per source by the pipeline. Refused requests of anonymous callers are not
+recorded one each either, but counted and summarised (``api.refusals``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.addresses import scope_address
+from api.refusals import ACTION, OTHER, RefusalSummary, Summary
 from api.security import Principal
 from secops.audit import record
 from secops.audit.metrics import audit_metrics
@@ -60,6 +63,33 @@ def audit_request(
         "details": {"method": method, "route": route, "status": status},
         "address": address,
     }
+    return _write(ctx, fields, attempts=attempts, backoff=backoff)
+
+
+def record_refusals(ctx: Context, summaries: list[Summary], *, interval: float) -> None:
+    """Record summaries of anonymous callers' refused requests (see ``api.refusals``)."""
+    for summary in summaries:
+        details = {
+            "count": summary.count,
+            "by_request": summary.routes,
+            "first_of_window": summary.first,
+            "window_seconds": interval,
+        }
+        fields: dict[str, Any] = {
+            "actor": _ANONYMOUS,
+            "action": ACTION,
+            "target": summary.address,
+            "outcome": "denied",
+            "details": details,
+            "address": None if summary.address in (OTHER, "unknown") else summary.address,
+        }
+        _write(ctx, fields)
+
+
+def _write(
+    ctx: Context, fields: dict[str, Any], *, attempts: int = 3, backoff: float = 0.05
+) -> bool:
+    """Append one entry, retrying; True once written, False (logged, counted) if never."""
     for attempt in range(1, attempts + 1):
         try:
             record(ctx, **fields)
@@ -71,14 +101,15 @@ def audit_request(
     audit_metrics().write_failures.inc()
     actor = fields["actor"]
     log.critical(
-        "AUDIT ENTRY NOT RECORDED: actor=%s/%s action=%r target=%r outcome=%s status=%d address=%s",
+        "AUDIT ENTRY NOT RECORDED: actor=%s/%s action=%r target=%r outcome=%s details=%s "
+        "address=%s",
         actor.kind,
         actor.id,
         fields["action"],
-        path,
+        fields["target"],
         fields["outcome"],
-        status,
-        address,
+        fields["details"],
+        fields["address"],
     )
     return False
 
@@ -130,17 +161,26 @@ class AuditMiddleware:
         finally:
             found = state.get("principal")
             principal = found if isinstance(found, Principal) else None
-            client = scope.get("client")
-            address = (principal.address if principal else None) or (client[0] if client else None)
+            address = (principal.address if principal else None) or scope_address(scope)
             ctx: Context = scope["app"].state.context
-            await anyio.to_thread.run_sync(
-                lambda: audit_request(
-                    ctx,
-                    principal=principal,
-                    method=scope["method"],
-                    route=route_template(scope),
-                    path=scope["path"],
-                    status=status,
-                    address=address,
+            anonymous = principal is None or principal.kind == "anonymous"
+            refusals: RefusalSummary | None = getattr(scope["app"].state, "refusals", None)
+            if anonymous and 400 <= status < 500 and refusals is not None:
+                route = f"{scope['method']} {route_template(scope) or 'unmatched'} {status}"
+                due = refusals.note(address=address, route=route, status=status, now=time.time())
+                if due:
+                    await anyio.to_thread.run_sync(
+                        lambda: record_refusals(ctx, due, interval=refusals.interval)
+                    )
+            else:
+                await anyio.to_thread.run_sync(
+                    lambda: audit_request(
+                        ctx,
+                        principal=principal,
+                        method=scope["method"],
+                        route=route_template(scope),
+                        path=scope["path"],
+                        status=status,
+                        address=address,
+                    )
                 )
-            )

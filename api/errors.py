@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from elasticsearch import ApiError
 from elasticsearch import ConnectionError as ESConnectionError
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from secops.errors import (
     AuthError,
@@ -20,6 +26,7 @@ from secops.errors import (
     RateLimitedError,
     SecopsError,
     SpoolFullError,
+    StoreError,
     UnavailableError,
 )
 
@@ -42,8 +49,15 @@ _STATUS: list[tuple[type[SecopsError], int]] = [
     (RateLimitedError, 429),
     (SpoolFullError, 503),
     (UnavailableError, 503),
+    (StoreError, 502),
     (ConfigError, 500),
 ]
+# What a caller reads instead of the text of a server-side failure, which may name
+# indices, files or the store's internals; the log keeps the text.
+_SERVER_SIDE = {
+    502: "the store refused the request",
+    500: "the server failed to handle the request",
+}
 
 
 def status_for(exc: SecopsError) -> int:
@@ -53,7 +67,32 @@ def status_for(exc: SecopsError) -> int:
     return 500
 
 
+class _AsciiJSONResponse(JSONResponse):
+    """JSON escaped to ASCII: a lone surrogate a client sent cannot break the encoding."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+def _without_input(error: dict[str, Any]) -> dict[str, Any]:
+    # The rejected value is not echoed: it may be a password, and it may not be encodable.
+    return {k: v for k, v in error.items() if k != "input"}
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [_without_input(e) for e in exc.errors()]
+        return _AsciiJSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI answers a body it cannot decode with a bare 400; say what is wrong with it.
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            body = {"error": "InvalidInputError", "detail": "the body is not valid UTF-8"}
+            return JSONResponse(status_code=422, content=body)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(SecopsError)
     async def _secops_error(request: Request, exc: SecopsError) -> JSONResponse:
         status = status_for(exc)
@@ -62,9 +101,11 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Retry-After"] = str(max(1, round(exc.retry_after)))
         if isinstance(exc, AuthError):
             headers["WWW-Authenticate"] = "Bearer"
+        detail = exc.message
         if status >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
-        body = {"error": type(exc).__name__, "detail": exc.message}
+            detail = _SERVER_SIDE.get(status, detail)  # 503s say when to come back
+        body = {"error": type(exc).__name__, "detail": detail}
         return JSONResponse(status_code=status, content=body, headers=headers)
 
     @app.exception_handler(ESConnectionError)
@@ -77,8 +118,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _es_error(request: Request, exc: ApiError) -> JSONResponse:
+        # The store's own message (index names, query internals) stays in the log.
         log.error("%s %s: Elasticsearch refused: %s", request.method, request.url.path, exc)
         return JSONResponse(
             status_code=502,
-            content={"error": "StoreError", "detail": f"Elasticsearch refused: {exc.message}"},
+            content={"error": "StoreError", "detail": "the store refused the request"},
         )

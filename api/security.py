@@ -23,13 +23,16 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
+from elasticsearch import ApiError as ESApiError
+from elasticsearch import TransportError as ESTransportError
 from fastapi import Request
 
+from api.addresses import scope_address
 from secops.auth import apikeys, sessions
 from secops.auth.models import Identity
 from secops.auth.proof import CHANGE_PASSWORD_FIRST
 from secops.context import Context
-from secops.errors import AuthError, PermissionDeniedError
+from secops.errors import AuthError, PermissionDeniedError, SecopsError
 
 POLICY_ATTR = "__secops_policy__"
 
@@ -80,7 +83,8 @@ def _context(request: Request) -> Context:
 
 
 def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The peer, or the client a trusted proxy names (see ``api.addresses``)."""
+    return scope_address(request.scope)
 
 
 def _identify(request: Request) -> Identity:
@@ -95,6 +99,19 @@ def _identify(request: Request) -> Identity:
     if key := request.headers.get("x-api-key", "").strip():
         return apikeys.authenticate(ctx, key=key)
     raise AuthError("authentication required")
+
+
+def known_caller(request: Request) -> Identity | None:
+    """Whoever a valid, full credential on the request names; None for anyone else.
+
+    For public routes that tell authenticated callers more than anonymous ones; a
+    credential that cannot be checked (store down) counts as none.
+    """
+    try:
+        identity = _identify(request)
+    except (SecopsError, ESApiError, ESTransportError):
+        return None
+    return None if identity.enrolment_only else identity
 
 
 def _principal(identity: Identity, request: Request) -> Principal:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,11 +26,14 @@ from pydantic_settings import (
 )
 
 from secops.errors import ConfigError
+from secops.secret_strength import MIN_KEY_BYTES, weakness
 
 log = logging.getLogger(__name__)
 
 # Secrets that must be configured outside development mode.
 _REQUIRED_SECRETS = ("token_signing_key", "audit_signing_key")
+# Keys whose strength is checked outside development mode (with ingest_api_keys).
+_KEYS = ("token_signing_key", "audit_signing_key", "data_key")
 
 
 # Root's home is closed to other users, and the managed Elasticsearch runs as an
@@ -104,6 +107,15 @@ class Settings(BaseSettings):
     # API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    audit_refusal_summary_seconds: int = Field(
+        60,
+        ge=1,
+        le=86400,
+        description="Window per address of anonymous refused requests summarised in one entry",
+    )
+    api_max_body_bytes: int = Field(
+        1 << 20, ge=1024, description="Largest request body of any route but ingest's"
+    )
     token_signing_key: SecretStr | None = None
     audit_signing_key: SecretStr | None = None
     audit_signing_key_file: Path | None = Field(
@@ -122,10 +134,20 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = Field(900, ge=30, le=3600)
     refresh_token_ttl_seconds: int = Field(12 * 3600, ge=300, le=7 * 86400)
+    session_max_seconds: int = Field(
+        12 * 3600,
+        ge=300,
+        le=30 * 86400,
+        description="Absolute lifetime of a session from its login; refreshing does not extend it",
+    )
     step_up_window_seconds: int = Field(300, ge=30, le=3600)
     lockout_account_threshold: int = Field(5, ge=1, description="Failures before an account locks")
     lockout_address_threshold: int = Field(20, ge=1, description="Failures before an address locks")
     lockout_max_seconds: int = Field(900, ge=1)
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Proxies (CIDRs, a JSON list) whose X-Forwarded-For names the client",
+    )
     apikey_rotation_grace_seconds: int = Field(
         86400, ge=0, description="How long the old secret of a rotated API key stays valid"
     )
@@ -269,6 +291,25 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "SECOPS_ES_VERIFY_CERTS=false is refused outside development mode; "
                 "set SECOPS_ES_CA_FILE to the CA that signed the cluster's certificate"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _enforce_strength(self) -> Settings:
+        """Outside development mode, every key of ours holds 32 random bytes or more."""
+        if self.dev_mode:
+            return self
+        named = [(f"SECOPS_{name.upper()}", getattr(self, name)) for name in _KEYS]
+        named += [(f"SECOPS_INGEST_API_KEYS[{i}]", k) for i, k in enumerate(self.ingest_api_keys)]
+        weak = [
+            f"{env} {why}"
+            for env, value in named
+            if value is not None and (why := weakness(value.get_secret_value()))
+        ]
+        if weak:
+            raise ConfigError(
+                "; ".join(weak) + f". Use {MIN_KEY_BYTES} random bytes, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return self
 

@@ -28,7 +28,12 @@ def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyView]:
     return apikeys.list_keys(ctx)
 
 
-@router.post("", status_code=201, summary="Create a key; the key itself is shown once")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a key; the key itself is shown once",
+    responses={422: {"description": "A role only people hold (admin, soc_operator, auditor)"}},
+)
 def create_key(body: ApiKeyCreate, ctx: Ctx, principal: AdminStepUp) -> ApiKeyCreated:
     return apikeys.create(
         ctx,

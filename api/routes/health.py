@@ -1,15 +1,20 @@
-"""GET /api/v1/health: is the service up, and does its store answer?"""
+"""GET /api/v1/health: is the service up, and does its store answer?
+
+Anyone may ask, and an anonymous caller learns the status only. Versions, the
+cluster's name and error texts help an attacker pick an exploit, so they go only
+to authenticated callers (any role, API keys too).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import get_context
-from api.security import public
+from api.security import known_caller, public
 from secops import __version__
 from secops.context import Context
 from secops.store import cluster_health
@@ -19,24 +24,32 @@ router = APIRouter(tags=["health"])
 
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
-    version: str
-    elasticsearch: dict[str, Any] = Field(
-        description="status (green, yellow, red, unreachable, error), version, nodes"
+    version: str | None = Field(None, description="Authenticated callers only")
+    elasticsearch: dict[str, Any] | None = Field(
+        None,
+        description="Authenticated callers only: status (green, yellow, red, unreachable, "
+        "error), version, cluster name, nodes",
     )
 
 
 @router.get(
     "/health",
-    summary="Service and Elasticsearch health",
+    summary="Service and Elasticsearch health (details for authenticated callers)",
     response_model=Health,
+    response_model_exclude_none=True,
     responses={
         200: {
             "content": {
                 "application/json": {
-                    "example": {
-                        "status": "ok",
-                        "version": "0.1.0",
-                        "elasticsearch": {"status": "green", "version": "9.5.4"},
+                    "examples": {
+                        "anonymous": {"value": {"status": "ok"}},
+                        "authenticated": {
+                            "value": {
+                                "status": "ok",
+                                "version": "0.1.0",
+                                "elasticsearch": {"status": "green", "version": "9.5.4"},
+                            }
+                        },
                     }
                 }
             }
@@ -45,9 +58,13 @@ class Health(BaseModel):
     },
 )
 def health(
-    ctx: Annotated[Context, Depends(get_context)], _: Annotated[Any, Depends(public())]
+    request: Request,
+    ctx: Annotated[Context, Depends(get_context)],
+    _: Annotated[Any, Depends(public())],
 ) -> Any:
     es = cluster_health(ctx.es)
     ok = es["status"] in ("green", "yellow")
-    body = {"status": "ok" if ok else "degraded", "version": __version__, "elasticsearch": es}
+    body: dict[str, Any] = {"status": "ok" if ok else "degraded"}
+    if known_caller(request) is not None:
+        body |= {"version": __version__, "elasticsearch": es}
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -58,7 +58,8 @@ def _row(alert: Alert) -> list[str]:
 
 def export_csv(ctx: Context, *, flt: AlertFilter | None, limit: int) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every field quoted: a value cannot be read as a number, a date or a split row.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for n, alert in enumerate(iter_alerts(ctx, flt=flt, limit=limit), start=1):
         writer.writerow(_row(alert))

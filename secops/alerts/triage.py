@@ -24,7 +24,6 @@ from secops.alerts.models import (
     BulkChange,
     BulkItemResult,
     BulkResult,
-    Resolution,
     Status,
 )
 from secops.alerts.service import alert_from_hit, format_version, get_raw, parse_version
@@ -44,23 +43,30 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     Status.resolved: (Status.in_progress,),
 }
 _COMMENT_RETRIES = 10
+_STEP_UP_CHUNK = 500
 
 
 def _entry(now: datetime, by: str, field: str, old: Any, new: Any, reason: str | None) -> dict:
     return {"at": iso(now), "by": by, "field": field, "old": old, "new": new, "reason": reason}
 
 
-def needs_step_up(src: dict[str, Any], resolution: str | None) -> bool:
-    """Calling a critical or confidential alert a false positive hides it: needs a fresh TOTP."""
-    sensitive = src.get("severity") == "critical" or bool(src.get("confidential"))
-    return sensitive and resolution == Resolution.false_positive
+def sensitive(src: dict[str, Any]) -> bool:
+    return src.get("severity") == "critical" or bool(src.get("confidential"))
+
+
+def needs_step_up(src: dict[str, Any], target: Status, resolution: str | None) -> bool:
+    """Resolving a critical or confidential alert, as anything, takes it out of every open
+    queue (so does changing the resolution it was given): that needs a fresh TOTP."""
+    if target != Status.resolved or not sensitive(src):
+        return False
+    return src.get("status") != Status.resolved or resolution != src.get("resolution")
 
 
 def _check_step_up(mfa_verified_at: datetime | None, *, now: datetime, max_age: int) -> None:
     if mfa_verified_at is None or now - mfa_verified_at > timedelta(seconds=max_age):
         raise PermissionDeniedError(
-            "resolving a critical or confidential alert as false_positive needs a fresh TOTP: "
-            f"verify a TOTP code (step-up) within the last {max_age // 60} minutes and retry"
+            "resolving a critical or confidential alert needs a fresh TOTP: verify a code "
+            f"(POST /api/v1/auth/step-up) within the last {max_age // 60} minutes and retry"
         )
 
 
@@ -93,7 +99,7 @@ def apply_change(
             )
     elif resolution is not None:
         raise InvalidInputError("a resolution is only given when the status is resolved")
-    if target == Status.resolved and needs_step_up(src, resolution):
+    if needs_step_up(src, target, resolution):
         _check_step_up(mfa_verified_at, now=now, max_age=step_up_max_age)
 
     def set_field(name: str, value: Any) -> None:
@@ -218,10 +224,12 @@ def bulk_update(
     """Apply one change to many alerts; each alert reports its own outcome."""
     from secops.alerts.query import ids_matching  # query imports service, not triage
 
-    ids = request.ids or ids_matching(ctx, flt=request.filter, limit=request.limit)
-    items: list[BulkItemResult] = []
+    found = request.ids or ids_matching(ctx, flt=request.filter, limit=request.limit)
+    ids = list(dict.fromkeys(found))
     change = request.change.model_copy(update={"version": None})
-    for alert_id in dict.fromkeys(ids):
+    _check_bulk_step_up(ctx, ids, change, mfa_verified_at=mfa_verified_at)
+    items: list[BulkItemResult] = []
+    for alert_id in ids:
         try:
             hit = get_raw(ctx, alert_id=alert_id)
             alert = update_alert(
@@ -237,6 +245,31 @@ def bulk_update(
             items.append(BulkItemResult(id=alert_id, status=_status(exc), error=exc.message))
     updated = sum(1 for i in items if i.status == 200)
     return BulkResult(updated=updated, failed=len(items) - updated, items=items)
+
+
+def _check_bulk_step_up(
+    ctx: Context, ids: list[str], change: AlertChange, *, mfa_verified_at: datetime | None
+) -> None:
+    """A bulk change resolving any critical or confidential alert needs the step-up as a
+    whole: refused before anything changes, not alert by alert."""
+    if change.status != Status.resolved:
+        return
+    resolution = change.resolution.value if change.resolution else None
+    for start in range(0, len(ids), _STEP_UP_CHUNK):
+        docs = ctx.es.mget(
+            index=ctx.names.alerts,
+            ids=ids[start : start + _STEP_UP_CHUNK],
+            source_includes=["severity", "confidential", "status", "resolution"],
+        )["docs"]
+        for doc in docs:  # a missing alert is reported as 404 in its item
+            src = doc.get("_source") or {}
+            if doc.get("found") and needs_step_up(src, Status.resolved, resolution):
+                _check_step_up(
+                    mfa_verified_at,
+                    now=datetime.now(UTC),
+                    max_age=ctx.settings.step_up_window_seconds,
+                )
+                return
 
 
 def _status(exc: SecopsError) -> int:

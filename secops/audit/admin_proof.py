@@ -27,7 +27,7 @@ def admin_step_up(
 ) -> Identity:
     """The administrator ``username``, once ``code`` proved their TOTP just now."""
     now = now or datetime.now(UTC)
-    check_throttle(ctx, username=username, address=address, now=now, action=action)
+    check_throttle(ctx, username=username, address=address, now=now)
     found = users.get_user(ctx, username)
     user = found[0] if found else None
     if (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,12 +19,35 @@ from elasticsearch import ConflictError as ESConflictError
 from elasticsearch import NotFoundError as ESNotFoundError
 
 from secops.auth import audit
-from secops.auth.models import AnyRole, ApiKeyCreated, ApiKeyDoc, ApiKeyView, Identity
+from secops.auth.models import (
+    APIKEY_ROLES,
+    AnyRole,
+    ApiKeyCreated,
+    ApiKeyDoc,
+    ApiKeyView,
+    Identity,
+)
 from secops.context import Context
-from secops.errors import AuthError, ConflictError, InvalidInputError, NotFoundError
+from secops.errors import (
+    AuthError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 Actor = Identity | str
+# What create() hands out; anything else is refused before the store is asked.
+_KEY_SHAPE = re.compile(r"sk_(?P<id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{20,128})")
 _LAST_USED_GRANULARITY = timedelta(seconds=60)  # write last_used_at at most once a minute
+
+
+_ALLOWED = " or ".join(sorted(APIKEY_ROLES))
+
+
+def _people_only(roles: list[AnyRole] | list[str]) -> str:
+    """The roles among ``roles`` that no key may carry, named for a message ('' if none)."""
+    return ", ".join(sorted(set(roles) - APIKEY_ROLES))
 
 
 def index(ctx: Context) -> str:
@@ -76,6 +100,11 @@ def create(
     now = now or datetime.now(UTC)
     if not roles:
         raise InvalidInputError("an API key needs at least one role")
+    if people_only := _people_only(roles):
+        raise InvalidInputError(
+            f"an API key is for a system and carries only {_ALLOWED}; {people_only} "
+            "need a person who logs in with MFA (secops users add)"
+        )
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     doc = ApiKeyDoc(
@@ -176,11 +205,11 @@ def authenticate(ctx: Context, *, key: str, now: datetime | None = None) -> Iden
     bootstrap = _bootstrap_identity(ctx, key)
     if bootstrap is not None:
         return bootstrap
-    prefix, _, rest = key.partition("_")
-    key_id, _, secret = rest.partition("_")
-    found = _get(ctx, key_id) if prefix == "sk" and key_id.isalnum() and secret else None
-    if found is None:
+    shape = _KEY_SHAPE.fullmatch(key)
+    found = _get(ctx, shape["id"]) if shape else None
+    if shape is None or found is None:
         raise AuthError("invalid API key")
+    key_id, secret = shape["id"], shape["secret"]
     doc, cas = found
     digest = _digest(secret)
     current = hmac.compare_digest(doc.secret_hash, digest)
@@ -194,6 +223,12 @@ def authenticate(ctx: Context, *, key: str, now: datetime | None = None) -> Iden
         raise AuthError("invalid API key")
     if doc.revoked_at is not None or (doc.expires_at is not None and doc.expires_at <= now):
         raise AuthError("API key revoked or expired")
+    if people_only := _people_only(doc.roles):
+        # A key stored before keys were limited to systems' roles.
+        raise PermissionDeniedError(
+            f"this API key carries {people_only}, which only a person with MFA may hold; "
+            f"revoke it and create a key with {_ALLOWED}"
+        )
     if doc.last_used_at is None or now - doc.last_used_at >= _LAST_USED_GRANULARITY:
         doc.last_used_at = now
         # A conflict means a concurrent request recorded the use.

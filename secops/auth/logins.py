@@ -44,7 +44,7 @@ def login(
     if not verify_password(user.password_hash, request.password) or user.disabled:
         raise fail(ctx, username=username, address=address, now=now, reason="password")
     if not user.mfa_confirmed:
-        throttle.clear(ctx, key=user_key(username))
+        throttle.clear(ctx, key=user_key(username, address))
         audit.record(
             ctx,
             actor=username,
@@ -69,7 +69,7 @@ def login(
         now=now,
         reason="second factor",
     )
-    throttle.clear(ctx, key=user_key(username))
+    throttle.clear(ctx, key=user_key(username, address))
     if user.must_change_password:
         return password_change_required(ctx, user, address=address, now=now)
     pair = sessions.start(ctx, user=user, address=address, now=now)

@@ -11,11 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 HumanRole = Literal["admin", "soc_operator", "auditor"]
 AnyRole = Literal["admin", "soc_operator", "auditor", "ingest"]
 HUMAN_ROLES: frozenset[str] = frozenset({"admin", "soc_operator", "auditor"})
+# API keys are for systems: pushing records (and, once there is one, a read-only role for
+# integrations). Roles whose actions change state or answer for them (admin,
+# soc_operator, auditor) need a person who logs in with MFA, never a key.
+APIKEY_ROLES: frozenset[str] = frozenset({"ingest"})
 
 Username = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{1,63}$", strip_whitespace=True)
 ]
-TotpCode = Annotated[str, StringConstraints(pattern=r"^\s*\d{6}\s*$")]
+# [0-9], not \d: the regex engine's \d also matches other scripts' digits.
+TotpCode = Annotated[str, StringConstraints(pattern=r"^\s*[0-9]{6}\s*$")]
 Password = Annotated[str, StringConstraints(max_length=1024)]
 # What a credential opens: everything its roles allow, or one step of logging in.
 Scope = Literal["full", "mfa_enrollment", "password_change"]

@@ -33,7 +33,7 @@ def change_password(
     """
     now = now or datetime.now(UTC)
     action = "auth.password_change"
-    check_throttle(ctx, username=identity.name, address=address, now=now, action=action)
+    check_throttle(ctx, username=identity.name, address=address, now=now)
     check_new_password(
         request.new_password, username=identity.name, current=request.current_password
     )
@@ -65,7 +65,7 @@ def change_password(
         reason="second factor",
         action=action,
     )
-    throttle.clear(ctx, key=user_key(user.username))
+    throttle.clear(ctx, key=user_key(user.username, address))
     pair = sessions.start(ctx, user=user, address=address, now=now)
     audit.record(
         ctx,

@@ -1,8 +1,10 @@
 """Proofs shared by the login steps: failures counted towards the lockout, and the second
 factor (a TOTP code or a recovery code) consumed with the save of the account.
 
-A failed proof counts against the claimed name and the client address (see ``throttle``)
-and answers the same message whether the account exists or not.
+A failed proof counts against the claimed name from the client address, and against the
+address (see ``throttle``): an attacker on one address locks neither the account for its
+owner elsewhere nor other addresses. It answers the same message whether the account
+exists or not.
 """
 
 from __future__ import annotations
@@ -15,20 +17,21 @@ from secops.auth.crypto import unseal
 from secops.auth.keys import data_key
 from secops.auth.models import PasswordChangeRequired, UserDoc
 from secops.context import Context
-from secops.errors import AuthError, ConflictError, RateLimitedError
+from secops.errors import AuthError, ConflictError
 
 LOGIN_FAILED = "invalid username, password or code"
 CHANGE_FAILED = "invalid password or code"
 CHANGE_PASSWORD_FIRST = "change the password first: POST /api/v1/auth/password"  # noqa: S105
 
 
-def user_key(username: str) -> str:
-    """The lockout key of an account."""
-    return f"user:{username}"
+def user_key(username: str, address: str | None) -> str:
+    """The lockout key of an account as tried from one address: failures from elsewhere do
+    not lock its owner out (of the account from an address unknown, when none is given)."""
+    return f"user:{username}@{address}" if address else f"user:{username}"
 
 
 def _keys(username: str, address: str | None) -> list[str]:
-    return [user_key(username)] + ([f"addr:{address}"] if address else [])
+    return [user_key(username, address)] + ([f"addr:{address}"] if address else [])
 
 
 def totp_secret(ctx: Context, user: UserDoc) -> str:
@@ -36,27 +39,14 @@ def totp_secret(ctx: Context, user: UserDoc) -> str:
     return unseal(data_key(ctx.settings), user.totp_secret, bound_to=user.username)
 
 
-def check_throttle(
-    ctx: Context,
-    *,
-    username: str,
-    address: str | None,
-    now: datetime,
-    action: str = "auth.login",
-) -> None:
-    try:
-        throttle.check(ctx, keys=_keys(username, address), now=now)
-    except RateLimitedError as exc:
-        audit.record(
-            ctx,
-            actor=username,
-            action=action,
-            target=username,
-            outcome="denied",
-            details={"reason": "locked", "retry_after": exc.retry_after},
-            address=address,
-        )
-        raise
+def check_throttle(ctx: Context, *, username: str, address: str | None, now: datetime) -> None:
+    """RateLimitedError while the account (from this address) or the address is locked.
+
+    Not recorded one by one: the lock itself was (``auth.lockout``), and requests refused
+    during it are counted and summarised by the API (``api.refusals``), so a locked
+    address cannot grow the audit trail by knocking.
+    """
+    throttle.check(ctx, keys=_keys(username, address), now=now)
 
 
 def fail(

@@ -1,16 +1,19 @@
 """Login sessions: short access tokens, rotated refresh tokens, revocation.
 
-A refresh token ``rt_<session id>_<secret>`` is kept as a digest; each use
-replaces it, and the digests of used ones are remembered, so presenting a used
-one again (a stolen copy) revokes the whole session. Each request checks the
-session and the account in one real-time multi-get: a logout, a disabled account
-or a reset MFA (which bumps the account's security stamp) takes effect at once.
+A session lives at most ``session_max_seconds`` from its login; refreshing renews
+the refresh token but never that end. A refresh token ``rt_<session id>_<secret>``
+is kept as a digest; each use replaces it, and the digests of used ones are
+remembered, so presenting a used one again (a stolen copy) revokes the whole session.
+Each request checks the session and the account in one real-time multi-get: a logout,
+a disabled account or a reset MFA (which bumps the account's security stamp) takes
+effect at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +29,8 @@ from secops.errors import AuthError
 
 LIMITED_TTL_SECONDS = 600  # enrolment and password-change tokens
 _MAX_USED_HASHES = 200
+# What _pair() hands out; anything else is refused before the store is asked.
+_REFRESH_SHAPE = re.compile(r"rt_(?P<sid>[0-9a-f]{32})_(?P<secret>[A-Za-z0-9_-]{20,128})")
 
 
 def index(ctx: Context) -> str:
@@ -71,6 +76,16 @@ def _pair(
     )
 
 
+def _ends_at(ctx: Context, created_at: datetime) -> datetime:
+    """When a session started at ``created_at`` ends, however often it is refreshed."""
+    return created_at + timedelta(seconds=ctx.settings.session_max_seconds)
+
+
+def _refresh_expiry(ctx: Context, session: SessionDoc, now: datetime) -> datetime:
+    ttl = timedelta(seconds=ctx.settings.refresh_token_ttl_seconds)
+    return min(now + ttl, _ends_at(ctx, session.created_at))
+
+
 def start(ctx: Context, *, user: UserDoc, address: str | None, now: datetime) -> TokenPair:
     """A new session for ``user``, who proved password and TOTP at ``now``."""
     sid = secrets.token_hex(16)
@@ -80,11 +95,12 @@ def start(ctx: Context, *, user: UserDoc, address: str | None, now: datetime) ->
         roles=list(user.roles),
         security_stamp=user.security_stamp,
         refresh_hash=_digest(refresh_secret),
-        refresh_expires_at=now + timedelta(seconds=ctx.settings.refresh_token_ttl_seconds),
+        refresh_expires_at=now,  # set below, from created_at
         mfa_verified_at=now,
         created_at=now,
         address=address,
     )
+    session.refresh_expires_at = _refresh_expiry(ctx, session, now)
     ctx.es.create(index=index(ctx), id=sid, document=session.model_dump(mode="json"))
     return _pair(ctx, sid, session, refresh_secret, now)
 
@@ -123,10 +139,11 @@ def _get(ctx: Context, sid: str) -> tuple[SessionDoc, dict[str, Any]] | None:
     return SessionDoc.model_validate(resp["_source"]), cas
 
 
-def _live(session: SessionDoc, user: UserDoc | None, now: datetime) -> bool:
+def _live(ctx: Context, session: SessionDoc, user: UserDoc | None, now: datetime) -> bool:
     return (
         session.revoked_at is None
         and session.refresh_expires_at > now
+        and _ends_at(ctx, session.created_at) > now
         and user is not None
         and not user.disabled
         and user.security_stamp == session.security_stamp
@@ -151,10 +168,10 @@ def revoke(ctx: Context, *, sid: str, reason: str, now: datetime) -> bool:
 
 def refresh(ctx: Context, *, refresh_token: str, now: datetime) -> TokenPair:
     """New access and refresh tokens; a used refresh token revokes its session."""
-    prefix, _, rest = refresh_token.partition("_")
-    sid, _, secret = rest.partition("_")
-    if prefix != "rt" or not sid or not secret:
+    shape = _REFRESH_SHAPE.fullmatch(refresh_token)
+    if shape is None:
         raise AuthError("invalid refresh token")
+    sid, secret = shape["sid"], shape["secret"]
     found = _get(ctx, sid)
     if found is None:
         raise AuthError("invalid refresh token")
@@ -173,12 +190,12 @@ def refresh(ctx: Context, *, refresh_token: str, now: datetime) -> TokenPair:
             )
         raise AuthError("invalid refresh token")
     user_found = users.get_user(ctx, session.username)
-    if not _live(session, user_found[0] if user_found else None, now):
+    if not _live(ctx, session, user_found[0] if user_found else None, now):
         raise AuthError("session ended")
     new_secret = secrets.token_urlsafe(32)
     session.used_refresh_hashes = [*session.used_refresh_hashes, digest][-_MAX_USED_HASHES:]
     session.refresh_hash = _digest(new_secret)
-    session.refresh_expires_at = now + timedelta(seconds=ctx.settings.refresh_token_ttl_seconds)
+    session.refresh_expires_at = _refresh_expiry(ctx, session, now)
     try:
         ctx.es.index(index=index(ctx), id=sid, document=session.model_dump(mode="json"), **cas)
     except ESConflictError as exc:
@@ -234,7 +251,7 @@ def authenticate(ctx: Context, *, token: str, now: datetime) -> Identity:
         raise AuthError("session ended")
     session = SessionDoc.model_validate(docs[0]["_source"])
     user = UserDoc.model_validate(docs[1]["_source"]) if docs[1].get("found") else None
-    if session.username != claims.sub or not _live(session, user, now):
+    if session.username != claims.sub or not _live(ctx, session, user, now):
         raise AuthError("session ended")
     return Identity(
         id=f"user:{claims.sub}",

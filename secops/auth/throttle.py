@@ -1,16 +1,18 @@
-"""Lockout after repeated failures, per account name and per client address.
+"""Lockout after repeated failures, per account and address, and per address.
 
-A key (``user:<name>`` or ``addr:<ip>``) counts failures; from the threshold on,
-each failure locks the key for 2, 4, 8 ... seconds, up to ``lockout_max_seconds``.
-Counting is by claimed name, so an unknown name locks exactly like a real one
-and the lockout tells nothing about who exists. Counters are documents of the
-state index, updated with seq_no/primary_term, so every API node sees the same.
-A counter whose last failure is older than the longest delay starts again at 0.
+A key (``user:<name>@<ip>``, an account as tried from one address, or ``addr:<ip>``)
+counts failures; from the threshold on, each failure locks the key for 2, 4, 8 ...
+seconds, up to ``lockout_max_seconds``. Counting is by claimed name, so an unknown
+name locks exactly like a real one and the lockout tells nothing about who exists.
+Counters are documents of the state index, updated with seq_no/primary_term, so every
+API node sees the same. A counter whose last failure is older than the longest delay
+starts again at 0.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +36,10 @@ class Counter:
 
 
 def _doc_id(key: str) -> str:
+    # A claimed name is anything a caller sends; a digest keeps the id within the store's
+    # 512-byte limit whatever its length or script.
+    if len(key) > 200 or not key.isascii():
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{_KIND}:{key}"
 
 

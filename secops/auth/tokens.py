@@ -64,7 +64,9 @@ def sign(claims: TokenClaims, *, key: bytes, kid: str) -> str:
 def verify(token: str, *, key: bytes, kid: str, now: int) -> TokenClaims:
     """The claims of a genuine, unexpired token; AuthError otherwise."""
     payload, dot, mac = token.partition(".")
-    if not dot or not hmac.compare_digest(_mac(key, payload), mac):
+    # Bytes, not str: compare_digest refuses str holding non-ASCII, which a header may.
+    expected = _mac(key, payload).encode()
+    if not dot or not hmac.compare_digest(expected, mac.encode("utf-8", "replace")):
         raise AuthError("invalid token")
     try:
         body = json.loads(_unb64(payload))

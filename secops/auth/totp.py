@@ -46,7 +46,8 @@ def matching_step(secret: str, code: str, *, now: datetime, last_step: int) -> i
     accepted once, and never after a newer one.
     """
     code = code.strip()
-    if not (code.isdigit() and len(code) == 6):
+    # ASCII only: str.isdigit() also admits other scripts' digits (١٢٣), which no code has.
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     current = time_step(now)

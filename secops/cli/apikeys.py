@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=None,
         choices=["ingest", "admin", "soc_operator", "auditor"],
-        help="default: ingest; repeat for several",
+        help="default: ingest (keys carry only systems' roles; the others are refused)",
     )
     create.add_argument(
         "--expires-in-days", type=int, default=365, help="0 for a key that never expires"

@@ -57,6 +57,7 @@ def seeded(ctx: Context) -> dict[str, str]:
                 change=AlertChange(status=Status(status), **extra),  # type: ignore[arg-type]
                 version=get_alert(ctx, alert_id=alert_id).version,
                 by="ann",
+                mfa_verified_at=datetime.now(UTC),  # resolving a critical one needs a step-up
             )
         names[alert_id] = name
     refresh(ctx)

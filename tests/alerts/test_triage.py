@@ -106,7 +106,7 @@ def test_concurrent_updates_exactly_one_wins(ctx: Context) -> None:
     assert len(alert.history) == 1
 
 
-def test_false_positive_of_critical_needs_fresh_totp(ctx: Context) -> None:
+def test_resolving_a_critical_alert_needs_fresh_totp(ctx: Context) -> None:
     alert_id = _alert(ctx, level="critical")
     version = get_alert(ctx, alert_id=alert_id).version
     change = AlertChange(status="resolved", resolution="false_positive")
@@ -115,10 +115,15 @@ def test_false_positive_of_critical_needs_fresh_totp(ctx: Context) -> None:
         update_alert(
             ctx, alert_id=alert_id, change=change, version=version, by="ann", mfa_verified_at=stale
         )
-    # a true positive is not hiding anything: no step-up
+    # a true positive leaves the open queue as well: the same step-up
     tp = AlertChange(status="resolved", resolution="true_positive")
+    with pytest.raises(PermissionDeniedError, match="fresh TOTP"):
+        update_alert(
+            ctx, alert_id=alert_id, change=tp, version=version, by="ann", mfa_verified_at=stale
+        )
+    fresh = datetime.now(UTC)
     update_alert(
-        ctx, alert_id=alert_id, change=tp, version=version, by="ann", mfa_verified_at=stale
+        ctx, alert_id=alert_id, change=tp, version=version, by="ann", mfa_verified_at=fresh
     )
 
 
