@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
@@ -12,8 +13,8 @@ from secops.settings import Settings
 
 # A production instance has its own secrets; these stand in for them.
 PRODUCTION = {
-    "token_signing_key": SecretStr("t" * 40),
-    "audit_signing_key": SecretStr("a" * 40),
+    "token_signing_key": SecretStr(secrets.token_urlsafe(32)),
+    "audit_signing_key": SecretStr(secrets.token_urlsafe(32)),
 }
 
 

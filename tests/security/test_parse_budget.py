@@ -173,9 +173,14 @@ def test_a_clean_batch_leaves_nothing_poisoned(tmp_path: Path) -> None:
     assert ParseGuard(tmp_path).poisoned == set()
 
 
-def _freeze_and_kill(directory: Path, frozen: str) -> None:
-    """Run the freezing helper on ``directory`` and kill it inside the frozen record."""
+def _freeze_and_kill(directory: Path, frozen: str, *, deaths_before: int) -> None:
+    """Run the freezing helper on ``directory`` and kill it inside the frozen record.
+
+    A marker left by an earlier death names the same record: the helper is inside it
+    only once it has counted that death (in the strikes file) and entered it again.
+    """
     marker = directory / INFLIGHT_FILE
+    strikes = directory / STRIKES_FILE
     repo = Path(__file__).resolve().parents[2]
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.security.parse_freeze_helper", "--dir", str(directory)],
@@ -185,7 +190,10 @@ def _freeze_and_kill(directory: Path, frozen: str) -> None:
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if marker.exists() and marker.read_text().strip() == frozen:
+            counted = strikes.exists() and f"{frozen} {deaths_before}" in strikes.read_text()
+            if (counted or not deaths_before) and (
+                marker.exists() and marker.read_text().strip() == frozen
+            ):
                 break
             assert child.poll() is None, "the helper ended instead of freezing"
             time.sleep(0.05)
@@ -201,8 +209,8 @@ def _freeze_and_kill(directory: Path, frozen: str) -> None:
 def test_a_process_killed_twice_mid_record_does_not_parse_it_again(tmp_path: Path) -> None:
     records = helper.records()
     frozen = records[1].record_id()
-    for _ in range(2):  # frozen, restarted by the operator, frozen again
-        _freeze_and_kill(tmp_path, frozen)
+    for deaths in range(2):  # frozen, restarted by the operator, frozen again
+        _freeze_and_kill(tmp_path, frozen, deaths_before=deaths)
 
     guard = ParseGuard(tmp_path)  # the restarted process, with the real parsers
     events = [event for _, event in normalize_batch(records, guard=guard)]
