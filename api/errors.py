@@ -6,8 +6,6 @@ import json
 import logging
 from typing import Any
 
-from elasticsearch import ApiError
-from elasticsearch import ConnectionError as ESConnectionError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
@@ -29,6 +27,7 @@ from secops.errors import (
     StoreError,
     UnavailableError,
 )
+from secops.store.errors import StoreRefused, StoreUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -108,16 +107,16 @@ def install_error_handlers(app: FastAPI) -> None:
         body = {"error": type(exc).__name__, "detail": detail}
         return JSONResponse(status_code=status, content=body, headers=headers)
 
-    @app.exception_handler(ESConnectionError)
-    async def _es_down(request: Request, exc: ESConnectionError) -> JSONResponse:
+    @app.exception_handler(StoreUnreachable)
+    async def _es_down(request: Request, exc: StoreUnreachable) -> JSONResponse:
         return JSONResponse(
             status_code=503,
             content={"error": "StoreUnavailable", "detail": "Elasticsearch does not answer"},
             headers={"Retry-After": "5"},
         )
 
-    @app.exception_handler(ApiError)
-    async def _es_error(request: Request, exc: ApiError) -> JSONResponse:
+    @app.exception_handler(StoreRefused)
+    async def _es_error(request: Request, exc: StoreRefused) -> JSONResponse:
         # The store's own message (index names, query internals) stays in the log.
         log.error("%s %s: Elasticsearch refused: %s", request.method, request.url.path, exc)
         return JSONResponse(

@@ -23,8 +23,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from elasticsearch import ApiError as ESApiError
-from elasticsearch import TransportError as ESTransportError
 from fastapi import Request
 
 from api.addresses import scope_address
@@ -33,6 +31,7 @@ from secops.auth.models import Identity
 from secops.auth.proof import CHANGE_PASSWORD_FIRST
 from secops.context import Context
 from secops.errors import AuthError, PermissionDeniedError, SecopsError
+from secops.store.errors import StoreRefused, StoreTransportError
 
 POLICY_ATTR = "__secops_policy__"
 
@@ -109,7 +108,7 @@ def known_caller(request: Request) -> Identity | None:
     """
     try:
         identity = _identify(request)
-    except (SecopsError, ESApiError, ESTransportError):
+    except (SecopsError, StoreRefused, StoreTransportError):
         return None
     return None if identity.enrolment_only else identity
 

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from elasticsearch import Elasticsearch
-
 from secops.settings import Settings
-from secops.store import IndexNames, bootstrap, make_client
+from secops.store import IndexNames, StoreClient, bootstrap, make_client
 
 
 @dataclass
 class Context:
     settings: Settings
-    es: Elasticsearch
+    es: StoreClient
     names: IndexNames
 
     def close(self) -> None:

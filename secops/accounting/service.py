@@ -11,11 +11,11 @@ import hashlib
 import time
 from typing import Any
 
-from elasticsearch import Elasticsearch
 from pydantic import BaseModel
 
 from secops.accounting.counters import OUTCOMES, SourceAccounting, SourceCounts, SourceKey
 from secops.context import Context
+from secops.store.client import StoreClient
 from secops.store.names import IndexNames
 from secops.store.state import iter_states, put_states
 
@@ -42,7 +42,7 @@ def _doc_key(key: SourceKey) -> str:
     return hashlib.blake2b("\x00".join(key).encode(), digest_size=12).hexdigest()
 
 
-def save_sources(es: Elasticsearch, names: IndexNames, accounting: SourceAccounting) -> int:
+def save_sources(es: StoreClient, names: IndexNames, accounting: SourceAccounting) -> int:
     """Write every source's counters; returns how many sources were written."""
     items: dict[str, dict[str, Any]] = {}
     for key, counts in accounting.snapshot().items():
@@ -53,7 +53,7 @@ def save_sources(es: Elasticsearch, names: IndexNames, accounting: SourceAccount
     return len(items)
 
 
-def load_sources(es: Elasticsearch, names: IndexNames, accounting: SourceAccounting) -> int:
+def load_sources(es: StoreClient, names: IndexNames, accounting: SourceAccounting) -> int:
     """Seed ``accounting`` with the totals saved by earlier runs."""
     n = 0
     for _, data in iter_states(es, names, kind=KIND):

@@ -28,6 +28,7 @@ from secops.context import Context
 from secops.detect.models import CorrelationMatch, RuleMatch
 from secops.errors import InvalidInputError, NotFoundError, StoreError
 from secops.settings import Settings
+from secops.store.scan import events_by_id
 
 _MAX_MERGE_ROUNDS = 8
 
@@ -283,16 +284,5 @@ def get_alert(ctx: Context, *, alert_id: str) -> Alert:
 def get_alert_with_events(ctx: Context, *, alert_id: str, limit: int = 100) -> AlertWithEvents:
     """The alert and its events, fetched by id from the events data streams."""
     alert = get_alert(ctx, alert_id=alert_id)
-    events: list[dict[str, Any]] = []
-    ids = alert.event_ids[:limit]
-    if ids:
-        resp = ctx.es.search(
-            index=ctx.names.events_pattern,
-            query={"ids": {"values": ids}},
-            size=len(ids),
-            sort=[{"@timestamp": {"order": "asc", "unmapped_type": "date"}}],
-            ignore_unavailable=True,
-            allow_no_indices=True,
-        )
-        events = [{"_id": h["_id"], **h["_source"]} for h in resp["hits"]["hits"]]
+    events = events_by_id(ctx.es, ctx.names, ids=alert.event_ids[:limit])
     return AlertWithEvents(**alert.model_dump(), stored_events=events)

@@ -18,7 +18,13 @@ from secops.audit.models import (
     Truncation,
     VerifyReport,
 )
-from secops.audit.service import acknowledge_truncation, blocked, list_entries, record
+from secops.audit.service import (
+    acknowledge_truncation,
+    blocked,
+    first_entry,
+    list_entries,
+    record,
+)
 from secops.audit.verification import verify
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "VerifyReport",
     "acknowledge_truncation",
     "blocked",
+    "first_entry",
     "list_entries",
     "public_key_pem",
     "record",

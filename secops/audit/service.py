@@ -409,3 +409,22 @@ def list_entries(
             raise StoreError(f"audit document is not an entry: {exc}", where=hit["_id"]) from exc
     next_cursor = str(entries[-1].seq) if len(entries) == limit else None
     return AuditPage(entries=entries, next_cursor=next_cursor)
+
+
+def first_entry(ctx: Context, *, action: str, target: str) -> AuditEntry | None:
+    """The oldest entry recording ``action`` on ``target``, or None; it sees every entry
+    appended before the call."""
+    ctx.es.indices.refresh(index=ctx.names.audit)
+    resp = ctx.es.search(
+        index=ctx.names.audit,
+        query={"bool": {"filter": [{"term": {"action": action}}, {"term": {"target": target}}]}},
+        sort=[{"seq": "asc"}],
+        size=1,
+    )
+    hits = resp["hits"]["hits"]
+    if not hits:
+        return None
+    try:
+        return AuditEntry.model_validate(hits[0]["_source"])
+    except ValidationError as exc:
+        raise StoreError(f"audit document is not an entry: {exc}", where=hits[0]["_id"]) from exc

@@ -15,8 +15,9 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from elasticsearch import ConflictError as ESConflictError
 from elasticsearch import NotFoundError as ESNotFoundError
@@ -261,3 +262,36 @@ def authenticate(ctx: Context, *, token: str, now: datetime) -> Identity:
         mfa_verified_at=datetime.fromtimestamp(claims.mfa, UTC) if claims.mfa else None,
         session_id=claims.sid,
     )
+
+
+class StoredSession(NamedTuple):
+    id: str
+    session: SessionDoc
+
+
+def unrevoked_sessions(
+    ctx: Context, *, usernames: Collection[str], now: datetime, limit: int = 1000
+) -> list[StoredSession]:
+    """Sessions of these accounts that are not revoked and whose refresh token is still
+    valid at ``now`` (whether the account's security stamp still honours them is the
+    caller's question)."""
+    if not usernames:
+        return []
+    resp = ctx.es.search(
+        index=index(ctx),
+        query={
+            "bool": {
+                "filter": [
+                    {"terms": {"username": sorted(usernames)}},
+                    {"range": {"refresh_expires_at": {"gt": now.isoformat()}}},
+                ],
+                "must_not": [{"exists": {"field": "revoked_at"}}],
+            }
+        },
+        size=limit,
+        ignore_unavailable=True,
+    )
+    return [
+        StoredSession(id=hit["_id"], session=SessionDoc.model_validate(hit["_source"]))
+        for hit in resp["hits"]["hits"]
+    ]

@@ -17,16 +17,13 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from datetime import UTC, datetime
-from statistics import fmean
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from elasticsearch import NotFoundError as ESNotFoundError
-from elasticsearch.helpers import scan
 
 from secops import audit
 from secops.accounting.service import list_sources
-from secops.alerts.build import parse_time
+from secops.alerts.stats import period_figures
 from secops.audit.chain import entry_hash, seal, signature_valid
 from secops.audit.keys import key_id, load_public_key, public_key_pem, signing_key
 from secops.audit.service import Actor
@@ -37,6 +34,8 @@ from secops.context import Context
 from secops.errors import ConfigError, InvalidInputError, NotFoundError
 from secops.rules.catalog import load_catalog
 from secops.rules.state import rule_states
+from secops.store.errors import DocumentMissing
+from secops.store.visibility import make_visible
 
 FORMAT = "secops.compliance-report/1"
 REPORT = "report"
@@ -77,56 +76,6 @@ def _controls(ctx: Context, start: datetime, end: datetime) -> list[dict[str, An
             )
         out.append(entry)
     return out
-
-
-def _seconds(later: Any, earlier: datetime) -> float | None:
-    if not later:
-        return None
-    return (parse_time(later) - earlier).total_seconds()
-
-
-def _alerts(ctx: Context, start: datetime, end: datetime) -> dict[str, Any]:
-    """Alerts created in the period: counts, and mean times to acknowledge and resolve.
-
-    Time to acknowledge runs from creation to ``acknowledged_at`` (or to
-    ``resolved_at`` for an alert resolved without being acknowledged first).
-    """
-    query = {"range": {"created_at": {"gte": start.isoformat(), "lt": end.isoformat()}}}
-    fields = ["severity", "status", "created_at", "acknowledged_at", "resolved_at", "sla_due_at"]
-    by_severity: Counter[str] = Counter()
-    by_status: Counter[str] = Counter()
-    tta: list[float] = []
-    ttr: list[float] = []
-    overdue = 0
-    for hit in scan(
-        ctx.es,
-        index=ctx.names.alerts,
-        query={"query": query, "_source": fields},
-        ignore_unavailable=True,
-    ):
-        src = hit["_source"]
-        by_severity[src.get("severity") or "unknown"] += 1
-        by_status[src.get("status") or "unknown"] += 1
-        created = parse_time(src["created_at"])
-        ack = _seconds(src.get("acknowledged_at") or src.get("resolved_at"), created)
-        if ack is not None:
-            tta.append(ack)
-        res = _seconds(src.get("resolved_at"), created)
-        if res is not None:
-            ttr.append(res)
-        due = src.get("sla_due_at")
-        if src.get("status") == "new" and due and parse_time(due) < end:
-            overdue += 1
-    return {
-        "total": sum(by_severity.values()),
-        "by_severity": dict(sorted(by_severity.items())),
-        "by_status": dict(sorted(by_status.items())),
-        "overdue_at_period_end": overdue,
-        "mtta_seconds": round(fmean(tta), 3) if tta else None,
-        "mttr_seconds": round(fmean(ttr), 3) if ttr else None,
-        "acknowledged": len(tta),
-        "resolved": len(ttr),
-    }
 
 
 def _sources(ctx: Context, now: datetime) -> dict[str, Any]:
@@ -214,10 +163,7 @@ def generate_report(
     if evaluate_first and period_end >= now:
         service.evaluate(ctx, now=now)
     # A signed report holds every write made before it, not a near-real-time view.
-    ctx.es.indices.refresh(
-        index=",".join(ctx.names.index(n) for n in ("alerts", "state", "compliance", "audit")),
-        ignore_unavailable=True,
-    )
+    make_visible(ctx.es, ctx.names, indices=("alerts", "state", "compliance", "audit"))
     key = signing_key(ctx.settings)
     public = key.public_key()
     controls = _controls(ctx, period_start, period_end)
@@ -231,7 +177,7 @@ def generate_report(
         "generated_by": _actor_name(actor),
         "status": worst,
         "controls": controls,
-        "alerts": _alerts(ctx, period_start, period_end),
+        "alerts": period_figures(ctx, start=period_start, end=period_end).model_dump(),
         "sources": _sources(ctx, now),
         "audit_trail": _audit_head(ctx),
         "rules": _rules(ctx),
@@ -296,23 +242,11 @@ def list_reports(ctx: Context, *, limit: int = 50) -> list[ReportSummary]:
 def get_report(ctx: Context, *, report_id: str) -> Report:
     try:
         src = ctx.es.get(index=service.index(ctx), id=report_id)["_source"]
-    except ESNotFoundError as exc:
+    except DocumentMissing as exc:
         raise NotFoundError("no such report", where=report_id) from exc
     if src.get("kind") != REPORT:
         raise NotFoundError("no such report", where=report_id)
     return Report.model_validate({k: v for k, v in src.items() if k != "kind"})
-
-
-def _audit_entry(ctx: Context, report_id: str) -> dict[str, Any] | None:
-    ctx.es.indices.refresh(index=ctx.names.audit)
-    resp = ctx.es.search(
-        index=ctx.names.audit,
-        query={"bool": {"filter": [{"term": {"action": ACTION}}, {"term": {"target": report_id}}]}},
-        sort=[{"seq": "asc"}],
-        size=1,
-    )
-    hits = resp["hits"]["hits"]
-    return dict(hits[0]["_source"]) if hits else None
 
 
 def verify_report(
@@ -373,15 +307,15 @@ def verify_report(
         result.reason, result.detail = "bad_signature", "the signature does not verify"
         return result
     if ctx is not None:
-        entry = _audit_entry(ctx, report_id)
+        entry = audit.first_entry(ctx, action=ACTION, target=report_id)
         if entry is None:
             result.reason = "not_in_audit_trail"
             result.detail = f"no {ACTION} entry of {report_id} in the audit trail"
             return result
-        result.audit_seq = int(entry["seq"])
-        if (entry.get("details") or {}).get("hash") != digest:
+        result.audit_seq = entry.seq
+        if entry.details.get("hash") != digest:
             result.reason = "audit_hash_mismatch"
-            result.detail = f"audit entry {entry['seq']} recorded another hash"
+            result.detail = f"audit entry {entry.seq} recorded another hash"
             return result
     result.intact = True
     return result

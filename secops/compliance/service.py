@@ -14,8 +14,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch.helpers import scan
-
 from secops.compliance.checks import CHECKS, CheckRun
 from secops.compliance.controls import builtin_controls, find_control
 from secops.compliance.models import (
@@ -29,6 +27,7 @@ from secops.compliance.models import (
 )
 from secops.context import Context
 from secops.errors import InvalidInputError, StoreError
+from secops.store.scan import scan_hits
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +205,7 @@ def results_between(ctx: Context, *, start: datetime, end: datetime) -> list[Con
             ]
         }
     }
-    hits = list(scan(ctx.es, index=index(ctx), query={"query": query}, ignore_unavailable=True))
+    hits = list(scan_hits(ctx.es, index=index(ctx), query=query))
     results = _results(hits)
     results.sort(key=lambda r: (r.evaluated_at, r.control_id))
     return results

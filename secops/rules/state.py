@@ -13,11 +13,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ApiError, TransportError
-
 from secops.context import Context
 from secops.errors import StoreError
 from secops.rules.models import RuleState
+from secops.store.errors import StoreRefused, StoreTransportError
 from secops.store.state import get_state, iter_states, put_state
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ class DisabledRules:
             self._read_at = now
             try:
                 ids = disabled_ids(self.ctx)
-            except (ApiError, TransportError, StoreError) as exc:
+            except (StoreRefused, StoreTransportError, StoreError) as exc:
                 log.warning("disabled rules not re-read (%s); keeping %d", exc, len(self._ids))
             else:
                 if ids != self._ids:

@@ -88,6 +88,25 @@ def _current_meta(es: Elasticsearch, template: str) -> dict[str, Any] | None:
     return dict(templates[0]["index_template"].get("_meta") or {}) if templates else None
 
 
+@dataclass(frozen=True)
+class AppliedRetention:
+    template: str  # the events template looked at (the last one tried when none is applied)
+    days: int | None  # its ``_meta.retention_days``; None when no events template is applied
+
+
+def applied_retention(es: Elasticsearch, *, namespace: str) -> AppliedRetention:
+    """The events retention the cluster holds in its template.
+
+    The events template is cluster-wide (``secops-events``); older deployments kept
+    one per namespace, which wins where it is still there.
+    """
+    for template in (f"secops-{namespace}-events", "secops-events"):
+        meta = _current_meta(es, template)
+        if meta is not None:
+            return AppliedRetention(template=template, days=meta.get("retention_days"))
+    return AppliedRetention(template=template, days=None)
+
+
 def bootstrap(es: Elasticsearch, *, namespace: str, retention_days: int) -> BootstrapReport:
     """Make the cluster hold secops' templates, and the indices of ``namespace``."""
     report = BootstrapReport()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from elasticsearch import Elasticsearch
 
 from secops.errors import ConfigError
 from secops.es.node import node_for
 from secops.settings import Settings
+
+# The client type the rest of secops names; only secops.store imports the library.
+StoreClient: TypeAlias = Elasticsearch
 
 
 def resolve(settings: Settings) -> Settings:

@@ -1,7 +1,8 @@
 """Read stored events back in time order: point-in-time search with search_after.
 
 Used by retro-hunts and by anything that replays history. A point in time keeps
-the view consistent while new events keep arriving.
+the view consistent while new events keep arriving. ``scan_hits`` reads every match
+of any index, in no order, for the services that sum up their own documents.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
+
+from secops.store.names import IndexNames
 
 
 def time_range_query(since: str, until: str | None = None) -> dict[str, Any]:
@@ -17,6 +21,17 @@ def time_range_query(since: str, until: str | None = None) -> dict[str, Any]:
     if until:
         bounds["lt"] = until
     return {"range": {"@timestamp": bounds}}
+
+
+def scan_hits(
+    es: Elasticsearch, *, index: str, query: dict[str, Any], source: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every hit of ``query`` on ``index`` (a missing index has none), in no order;
+    ``source`` limits the fields of ``_source``."""
+    body: dict[str, Any] = {"query": query}
+    if source is not None:
+        body["_source"] = source
+    yield from scan(es, index=index, query=body, ignore_unavailable=True)
 
 
 def count_events(es: Elasticsearch, *, pattern: str, query: dict[str, Any]) -> int:
@@ -62,3 +77,19 @@ def iter_events(
             search_after = hits[-1]["sort"]
     finally:
         es.close_point_in_time(id=pit_id)
+
+
+def events_by_id(es: Elasticsearch, names: IndexNames, *, ids: list[str]) -> list[dict[str, Any]]:
+    """The stored events of these ids, oldest first, each with its ``_id``; missing ids
+    are left out."""
+    if not ids:
+        return []
+    resp = es.search(
+        index=names.events_pattern,
+        query={"ids": {"values": ids}},
+        size=len(ids),
+        sort=[{"@timestamp": {"order": "asc", "unmapped_type": "date"}}],
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    return [{"_id": h["_id"], **h["_source"]} for h in resp["hits"]["hits"]]

@@ -92,3 +92,29 @@ def test_tampered_or_foreign_tokens_are_refused(ctx: Context) -> None:
     for bad in (forged, f"{forged.split('.')[0]}.{mac}", "garbage", f"{payload}."):
         with pytest.raises(AuthError):
             sessions.authenticate(ctx, token=bad, now=now)
+
+
+def _session_of(ctx: Context, username: str, now: datetime) -> sessions.TokenPair:
+    found = sessions.users.get_user(ctx, username)
+    assert found is not None
+    return sessions.start(ctx, user=found[0], address=None, now=now)
+
+
+def test_unrevoked_sessions_are_those_neither_revoked_nor_past_their_refresh(
+    ctx: Context,
+) -> None:
+    now = datetime.now(UTC)
+    kept = _session(ctx, now)
+    revoked = _session_of(ctx, "mia", now)
+    sessions.revoke(ctx, sid=revoked.session_id, reason="test", now=now)
+    ctx.es.indices.refresh(index=sessions.index(ctx))
+
+    found = sessions.unrevoked_sessions(ctx, usernames=["mia"], now=later(now, 60))
+    ids = {s.id for s in found}  # the login of the enrolment holds one more
+    assert kept.session_id in ids
+    assert revoked.session_id not in ids
+    assert {s.session.username for s in found} == {"mia"}
+    assert sessions.unrevoked_sessions(ctx, usernames=["someone-else"], now=now) == []
+    assert sessions.unrevoked_sessions(ctx, usernames=[], now=now) == []
+    past = later(now, ctx.settings.refresh_token_ttl_seconds + 1)
+    assert sessions.unrevoked_sessions(ctx, usernames=["mia"], now=past) == []

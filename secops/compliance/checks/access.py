@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import Field
 
 from secops.auth import apikeys, sessions, users
-from secops.auth.models import SessionDoc
 from secops.compliance.checks.base import CheckRun, NoParams, Params, iso, listed, names
 from secops.compliance.models import CheckOutcome
 
@@ -46,34 +45,19 @@ def disabled_without_sessions(run: CheckRun, params: NoParams) -> CheckOutcome:
     disabled = {u.username: u for u in users.list_users(run.ctx, limit=_MAX_ACCOUNTS) if u.disabled}
     live: list[dict[str, Any]] = []
     invalidated = 0
-    if disabled:
-        resp = run.ctx.es.search(
-            index=sessions.index(run.ctx),
-            query={
-                "bool": {
-                    "filter": [
-                        {"terms": {"username": sorted(disabled)}},
-                        {"range": {"refresh_expires_at": {"gt": iso(run.now)}}},
-                    ],
-                    "must_not": [{"exists": {"field": "revoked_at"}}],
+    for stored in sessions.unrevoked_sessions(run.ctx, usernames=disabled, now=run.now):
+        session = stored.session
+        if session.security_stamp == disabled[session.username].security_stamp:
+            live.append(
+                {
+                    "session_id": stored.id,
+                    "username": session.username,
+                    "created_at": iso(session.created_at),
+                    "refresh_expires_at": iso(session.refresh_expires_at),
                 }
-            },
-            size=1000,
-            ignore_unavailable=True,
-        )
-        for hit in resp["hits"]["hits"]:
-            session = SessionDoc.model_validate(hit["_source"])
-            if session.security_stamp == disabled[session.username].security_stamp:
-                live.append(
-                    {
-                        "session_id": hit["_id"],
-                        "username": session.username,
-                        "created_at": iso(session.created_at),
-                        "refresh_expires_at": iso(session.refresh_expires_at),
-                    }
-                )
-            else:
-                invalidated += 1
+            )
+        else:
+            invalidated += 1
     evidence = {
         "disabled_accounts": sorted(disabled),
         "live_sessions": listed(live),

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from secops.alerts.models import Severity
 from secops.alerts.notify.status import channel_status
+from secops.alerts.stats import overdue_alerts, untriaged_confidential
 from secops.compliance.checks.base import CheckRun, NoParams, Params, iso, listed, names
 from secops.compliance.checks.records import PeriodParams
 from secops.compliance.models import CheckOutcome
@@ -79,29 +80,6 @@ def rules_not_disabled_long(run: CheckRun, params: DisabledParams) -> CheckOutco
     )
 
 
-def _alerts(run: CheckRun, filters: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-    resp = run.ctx.es.search(
-        index=run.ctx.names.alerts,
-        query={"bool": {"filter": filters}},
-        sort=[{"created_at": "asc"}],
-        size=50,
-        track_total_hits=True,
-        source_includes=["alert_id", "severity", "rule.title", "created_at", "sla_due_at"],
-        ignore_unavailable=True,
-    )
-    found = [
-        {
-            "id": h["_id"],
-            "severity": h["_source"].get("severity"),
-            "title": (h["_source"].get("rule") or {}).get("title"),
-            "created_at": h["_source"].get("created_at"),
-            "sla_due_at": h["_source"].get("sla_due_at"),
-        }
-        for h in resp["hits"]["hits"]
-    ]
-    return int(resp["hits"]["total"]["value"]), found
-
-
 def _urgent() -> list[Severity]:
     return ["critical", "high"]
 
@@ -112,14 +90,8 @@ class SlaParams(Params):
 
 def alerts_within_sla(run: CheckRun, params: SlaParams) -> CheckOutcome:
     """No alert of these severities is still new past its time to acknowledge."""
-    total, overdue = _alerts(
-        run,
-        [
-            {"term": {"status": "new"}},
-            {"terms": {"severity": list(params.severities)}},
-            {"range": {"sla_due_at": {"lt": iso(run.now)}}},
-        ],
-    )
+    found = overdue_alerts(run.ctx, severities=params.severities, now=run.now)
+    total, overdue = found.total, [a.model_dump() for a in found.oldest]
     evidence = {
         "severities": list(params.severities),
         "sla_minutes": {s: run.ctx.settings.alert_sla_minutes.get(s) for s in params.severities},
@@ -147,14 +119,8 @@ class TriageParams(Params):
 def confidential_alerts_triaged(run: CheckRun, params: TriageParams) -> CheckOutcome:
     """Alerts about confidential data are out of ``new`` within ``within_hours``."""
     cutoff = run.now - timedelta(hours=params.within_hours)
-    total, late = _alerts(
-        run,
-        [
-            {"term": {"confidential": True}},
-            {"term": {"status": "new"}},
-            {"range": {"created_at": {"lt": iso(cutoff)}}},
-        ],
-    )
+    found = untriaged_confidential(run.ctx, created_before=cutoff)
+    total, late = found.total, [a.model_dump() for a in found.oldest]
     evidence = {"within_hours": params.within_hours, "untriaged": late, "untriaged_count": total}
     if total:
         return CheckOutcome(

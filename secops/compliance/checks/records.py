@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from elasticsearch import ApiError
 from pydantic import Field
 
 from secops.accounting.service import list_sources
@@ -20,6 +19,8 @@ from secops.compliance.checks.base import (
     names,
 )
 from secops.compliance.models import CheckOutcome
+from secops.store.bootstrap import applied_retention
+from secops.store.deadletter import dead_letters
 from secops.store.retention import lifecycle_is_managed
 
 
@@ -121,27 +122,8 @@ def records_accounted(run: CheckRun, params: PeriodParams) -> CheckOutcome:
     if run.previous is not None:
         before = dict(run.previous.evidence.get("dropped_totals") or {})
     dropped = {k: n - int(before.get(k, 0)) for k, n in totals.items() if n > int(before.get(k, 0))}
-    resp = run.ctx.es.search(
-        index=run.ctx.names.deadletter,
-        query={"range": {"@timestamp": {"gte": iso(since), "lt": iso(run.now)}}},
-        sort=[{"@timestamp": "desc"}],
-        size=50,
-        track_total_hits=True,
-        source_includes=["@timestamp", "target", "reason", "error_type", "record_id", "source"],
-        ignore_unavailable=True,
-    )
-    letters = [{"id": h["_id"], **h["_source"]} for h in resp["hits"]["hits"]]
-    dead_total = int(resp["hits"]["total"]["value"])
-    unexplained = run.ctx.es.count(
-        index=run.ctx.names.deadletter,
-        query={
-            "bool": {
-                "filter": [{"range": {"@timestamp": {"gte": iso(since), "lt": iso(run.now)}}}],
-                "must_not": [{"exists": {"field": "reason"}}],
-            }
-        },
-        ignore_unavailable=True,
-    )["count"]
+    letters = dead_letters(run.ctx.es, run.ctx.names, since=since, until=run.now)
+    dead_total, unexplained = letters.total, letters.unexplained
     evidence = {
         "period_start": iso(since),
         "period_end": iso(run.now),
@@ -149,8 +131,8 @@ def records_accounted(run: CheckRun, params: PeriodParams) -> CheckOutcome:
         "dropped_totals": totals,
         "baseline": run.previous.evaluated_at.isoformat() if run.previous else None,
         "deadlettered": dead_total,
-        "deadletter_sample": letters,
-        "deadletter_unexplained": int(unexplained),
+        "deadletter_sample": letters.sample,
+        "deadletter_unexplained": unexplained,
     }
     if unexplained:
         return CheckOutcome(
@@ -180,35 +162,21 @@ class RetentionParams(Params):
 def retention_configured(run: CheckRun, params: RetentionParams) -> CheckOutcome:
     """Events are kept at least ``min_days``: in the settings and in the applied template."""
     configured = run.ctx.settings.retention_days
-    # The events template is cluster-wide (secops-events); older deployments kept one
-    # per namespace.
-    found: list[dict[str, Any]] = []
-    for template_name in (f"secops-{run.ctx.settings.namespace}-events", "secops-events"):
-        try:
-            found = run.ctx.es.indices.get_index_template(name=template_name)["index_templates"]
-        except ApiError as exc:
-            if exc.meta.status != 404:
-                raise
-        if found:
-            break
-    applied: int | None = None
-    if found:
-        meta = found[0]["index_template"].get("_meta") or {}
-        applied = meta.get("retention_days")
+    applied = applied_retention(run.ctx.es, namespace=run.ctx.settings.namespace)
     evidence = {
         "min_days": params.min_days,
         "settings_retention_days": configured,
-        "template": template_name,
-        "template_retention_days": applied,
+        "template": applied.template,
+        "template_retention_days": applied.days,
         "lifecycle_managed_by_cluster": lifecycle_is_managed(run.ctx.es),
     }
-    if applied is None:
+    if applied.days is None:
         return CheckOutcome(
             status="fail",
-            summary=f"The events template {template_name} is not applied.",
+            summary=f"The events template {applied.template} is not applied.",
             evidence=evidence,
         )
-    shortest = min(configured, int(applied))
+    shortest = min(configured, int(applied.days))
     if shortest < params.min_days:
         return CheckOutcome(
             status="fail",
