@@ -19,7 +19,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.errors import ErrorBody
-from api.security import HUMAN_ROLES, Policy, Role, policy_of
+from api.security import Policy, policy_of
+from secops.auth.principals import HUMAN_ROLES, Role
 
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "Bearer": {

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from api.deps import get_context
 from api.errors import ErrorBody
-from api.security import Principal, Role, require
+from api.security import require
 from secops import audit
 from secops.alerts import export as alert_export
 from secops.alerts import query, service, triage
@@ -29,6 +29,7 @@ from secops.alerts.models import (
     Severity,
     Status,
 )
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 from secops.errors import InvalidInputError
 

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends
 
 from api.deps import get_context
-from api.security import Principal, Role, identity_of, require
+from api.security import require
 from secops.auth import apikeys
 from secops.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyRotate, ApiKeyView
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 
 router = APIRouter(prefix="/apikeys", tags=["apikeys"])
@@ -40,7 +41,7 @@ def create_key(body: ApiKeyCreate, ctx: Ctx, principal: AdminStepUp) -> ApiKeyCr
         name=body.name,
         roles=body.roles,
         expires_in_days=body.expires_in_days,
-        actor=identity_of(principal),
+        actor=principal,
     )
 
 
@@ -56,9 +57,9 @@ def rotate_key(
     body: Annotated[ApiKeyRotate | None, Body()] = None,
 ) -> ApiKeyCreated:
     grace = body.grace_seconds if body else None
-    return apikeys.rotate(ctx, key_id=key_id, grace_seconds=grace, actor=identity_of(principal))
+    return apikeys.rotate(ctx, key_id=key_id, grace_seconds=grace, actor=principal)
 
 
 @router.post("/{key_id}/revoke", summary="Revoke a key at once", responses=_CHANGE_ERRORS)
 def revoke_key(key_id: str, ctx: Ctx, principal: AdminStepUp) -> ApiKeyView:
-    return apikeys.revoke(ctx, key_id=key_id, actor=identity_of(principal))
+    return apikeys.revoke(ctx, key_id=key_id, actor=principal)

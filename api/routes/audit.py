@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_context
-from api.security import Principal, Role, require
+from api.security import require
 from secops import audit
 from secops.audit import AuditPage, Checkpoint, Truncation, VerifyReport
 from secops.audit.anchor import latest
 from secops.audit.held import held_count
 from secops.audit.keys import key_id
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 from secops.errors import InvalidInputError
 

@@ -9,17 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from api.deps import get_context
-from api.security import (
-    HUMAN_ROLES,
-    Principal,
-    Role,
-    client_address,
-    enrolment,
-    identity_of,
-    password_change,
-    public,
-    require,
-)
+from api.security import client_address, enrolment, password_change, public, require
 from secops.auth import logins, mfa, sessions
 from secops.auth.models import (
     AccessToken,
@@ -35,6 +25,7 @@ from secops.auth.models import (
     TokenPair,
 )
 from secops.auth.password_change import change_password as change_own_password
+from secops.auth.principals import HUMAN_ROLES, Principal, Role
 from secops.context import Context
 from secops.errors import PermissionDeniedError
 
@@ -83,7 +74,7 @@ def logout(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(require(*HUMAN_ROLES))],
 ) -> Response:
-    logins.logout(ctx, identity=identity_of(_person(principal)), address=client_address(request))
+    logins.logout(ctx, identity=_person(principal), address=client_address(request))
     return Response(status_code=204)
 
 
@@ -95,7 +86,7 @@ def logout(
 def mfa_enroll(
     request: Request, ctx: Ctx, principal: Annotated[Principal, Depends(enrolment())]
 ) -> MfaEnrollment:
-    return mfa.enroll(ctx, identity=identity_of(principal), address=client_address(request))
+    return mfa.enroll(ctx, identity=principal, address=client_address(request))
 
 
 @router.post(
@@ -109,9 +100,7 @@ def mfa_confirm(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(enrolment())],
 ) -> MfaConfirmed:
-    return mfa.confirm(
-        ctx, identity=identity_of(principal), code=body.code, address=client_address(request)
-    )
+    return mfa.confirm(ctx, identity=principal, code=body.code, address=client_address(request))
 
 
 @router.post(
@@ -127,7 +116,7 @@ def step_up(
 ) -> AccessToken:
     return logins.step_up(
         ctx,
-        identity=identity_of(_person(principal)),
+        identity=_person(principal),
         code=body.code,
         address=client_address(request),
     )
@@ -153,7 +142,7 @@ def change_password(
     principal: Annotated[Principal, Depends(password_change())],
 ) -> TokenPair:
     return change_own_password(
-        ctx, identity=identity_of(principal), request=body, address=client_address(request)
+        ctx, identity=principal, request=body, address=client_address(request)
     )
 
 

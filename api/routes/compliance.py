@@ -15,7 +15,8 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from api.deps import get_context
-from api.security import Principal, Role, identity_of, require
+from api.security import require
+from secops.auth.principals import Principal, Role
 from secops.compliance import reports, service
 from secops.compliance.controls import builtin_controls
 from secops.compliance.models import (
@@ -124,7 +125,7 @@ def create_report(ctx: Ctx, caller: Auditor, body: ReportRequest) -> Report:
         ctx,
         period_start=body.period_start,
         period_end=body.period_end or now,
-        actor=identity_of(caller),
+        actor=caller,
         now=now,
     )
 

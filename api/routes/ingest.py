@@ -10,9 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import get_context
-from api.security import Principal, Role, require
+from api.security import require
 from collectors.http import FORMAT_PATTERN, IngestResult, IngestStream, batch_id, media_type
 from collectors.ratelimit import RateLimiter
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 from secops.errors import RateLimitedError, UnavailableError
 from secops.records import Source

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends
 
 from api.deps import get_context
 from api.routes.alerts import errors
-from api.security import Principal, Role, require
+from api.security import require
 from secops.alerts.notify import channel_status
 from secops.alerts.notify.status import ChannelStats
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 
 router = APIRouter(prefix="/notifications", tags=["alerts"])

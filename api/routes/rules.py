@@ -13,7 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 
 from api.deps import get_context
-from api.security import Principal, Role, require
+from api.security import require
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 from secops.detect.models import Level
 from secops.rules import service

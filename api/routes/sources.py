@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import get_context
-from api.security import Principal, Role, require
+from api.security import require
 from secops.accounting.service import SourceStatus, list_sources
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 
 router = APIRouter(prefix="/sources", tags=["sources"])

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Response
 
 from api.deps import get_context
 from api.routes.alerts import errors
-from api.security import Principal, Role, require
+from api.security import require
 from secops.alerts import suppressions
 from secops.alerts.suppressions import Suppression, SuppressionIn, SuppressionUpdate
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 
 router = APIRouter(prefix="/suppressions", tags=["suppressions"])

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from api.deps import get_context
-from api.security import Principal, Role, identity_of, require
+from api.security import require
 from secops.auth import users
 from secops.auth.models import UserCreate, UserCreated, UserUpdate, UserView
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -46,7 +47,7 @@ def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreat
         username=body.username,
         display_name=body.display_name,
         roles=body.roles,
-        actor=identity_of(principal),
+        actor=principal,
     )
     return UserCreated(user=users.view(user), initial_password=password)
 
@@ -64,7 +65,7 @@ def change_user(username: str, body: UserUpdate, ctx: Ctx, principal: AdminStepU
             username=username,
             roles=body.roles,
             display_name=body.display_name,
-            actor=identity_of(principal),
+            actor=principal,
         )
     )
 
@@ -75,7 +76,7 @@ def change_user(username: str, body: UserUpdate, ctx: Ctx, principal: AdminStepU
     responses=_CHANGE_ERRORS,
 )
 def enable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
-    return users.view(users.enable_user(ctx, username=username, actor=identity_of(principal)))
+    return users.view(users.enable_user(ctx, username=username, actor=principal))
 
 
 @router.post(
@@ -85,7 +86,7 @@ def enable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
     responses=_ADMIN_CHANGE_ERRORS,
 )
 def disable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
-    return users.view(users.disable_user(ctx, username=username, actor=identity_of(principal)))
+    return users.view(users.disable_user(ctx, username=username, actor=principal))
 
 
 @router.post(
@@ -94,4 +95,4 @@ def disable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
     responses=_CHANGE_ERRORS,
 )
 def reset_mfa(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
-    return users.view(users.reset_mfa(ctx, username=username, actor=identity_of(principal)))
+    return users.view(users.reset_mfa(ctx, username=username, actor=principal))
