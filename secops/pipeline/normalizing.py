@@ -30,6 +30,7 @@ Group = tuple[list[RawRecord], Event]
 PARSE_BUDGET = 2.0  # CPU seconds one record (or auditd group) may take to normalise
 BUDGET_TAG = "parse_budget_exceeded"
 
+
 def _groups(records: Sequence[RawRecord]) -> list[list[RawRecord]]:
     out: list[list[RawRecord]] = []
     key: tuple[str, object] | None = None
