@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 
-from api.deps import get_context
+from api.deps import Ctx
+from api.errors import answers
 from api.security import require
 from secops.auth import apikeys
 from secops.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyRotate, ApiKeyView
 from secops.auth.principals import Principal, Role
-from secops.context import Context
+from secops.errors import ConflictError, InvalidInputError, NotFoundError
 
 router = APIRouter(prefix="/apikeys", tags=["apikeys"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
-_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such API key"},
-    409: {"description": "The key is revoked, or changed concurrently; retry"},
-}
+_CHANGE_ERRORS = answers(
+    (NotFoundError, "No such API key"),
+    (ConflictError, "The key is revoked, or changed concurrently; retry"),
+)
 
 
 @router.get("", summary="Every API key (never the secrets)")
@@ -33,7 +33,9 @@ def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyView]:
     "",
     status_code=201,
     summary="Create a key; the key itself is shown once",
-    responses={422: {"description": "A role only people hold (admin, soc_operator, auditor)"}},
+    responses=answers(
+        (InvalidInputError, "A role only people hold (admin, soc_operator, auditor)")
+    ),
 )
 def create_key(body: ApiKeyCreate, ctx: Ctx, principal: AdminStepUp) -> ApiKeyCreated:
     return apikeys.create(

@@ -6,13 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import get_context
-from api.routes.alerts import errors
+from api.deps import Ctx
 from api.security import require
 from secops.alerts.notify import channel_status
 from secops.alerts.notify.status import ChannelStats
 from secops.auth.principals import Principal, Role
-from secops.context import Context
 
 router = APIRouter(prefix="/notifications", tags=["alerts"])
 
@@ -20,10 +18,9 @@ router = APIRouter(prefix="/notifications", tags=["alerts"])
 @router.get(
     "/status",
     summary="Per channel: delivered, failed attempts, given up, dropped, last error",
-    responses=errors(),
 )
 def status(
-    ctx: Annotated[Context, Depends(get_context)],
+    ctx: Ctx,
     _: Annotated[Principal, Depends(require(Role.admin))],
 ) -> list[ChannelStats]:
     return channel_status(ctx)

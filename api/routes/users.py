@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import get_context
+from api.deps import Ctx
+from api.errors import answers
 from api.security import require
 from secops.auth import users
 from secops.auth.models import UserCreate, UserCreated, UserUpdate, UserView
 from secops.auth.principals import Principal, Role
-from secops.context import Context
+from secops.errors import ConflictError, NotFoundError
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
-_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such account"},
-    409: {"description": "The account changed concurrently; retry"},
-}
-_ADMIN_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_CHANGE_ERRORS,
-    409: {
-        "description": "It would leave no enabled admin, or a concurrent change; the answer says"
-    },
-}
+_NO_ACCOUNT = (NotFoundError, "No such account")
+_CHANGE_ERRORS = answers(_NO_ACCOUNT, (ConflictError, "The account changed concurrently; retry"))
+_ADMIN_CHANGE_ERRORS = answers(
+    _NO_ACCOUNT,
+    (ConflictError, "It would leave no enabled admin, or a concurrent change; the answer says"),
+)
 
 
 @router.get("", summary="Every account")
@@ -39,7 +35,7 @@ def list_users(ctx: Ctx, _: Admin) -> list[UserView]:
     "",
     status_code=201,
     summary="Create an account; its initial password, shown once",
-    responses={409: {"description": "An account of that name exists"}},
+    responses=answers((ConflictError, "An account of that name exists")),
 )
 def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreated:
     user, password = users.create_user(
