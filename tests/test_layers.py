@@ -69,3 +69,25 @@ def test_a_new_elasticsearch_import_outside_the_store_is_refused(tree: Path) -> 
     result = _lint(tree)
     assert result.returncode == 1
     assert "secops.alerts.build -> elasticsearch" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "broken"),
+    [
+        # A parser that fails to import would have every event stored as unparsed.
+        ("secops.pipeline.normalizing", "secops.normalize.auditd"),
+        # An audit trail that fails to import would leave actions in a log line only.
+        ("secops.auth.audit", "secops.audit.service"),
+    ],
+)
+def test_a_stage_that_cannot_be_imported_stops_its_user(module: str, broken: str) -> None:
+    code = (
+        "import sys\n"
+        f"sys.modules[{broken!r}] = None  # as if the module failed to import\n"
+        f"import {module}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode != 0
+    assert f"import of {broken} halted" in result.stderr
