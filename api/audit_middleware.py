@@ -24,9 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.addresses import scope_address
 from api.refusals import ACTION, OTHER, RefusalSummary, Summary
-from api.security import Principal
 from secops.audit import record
 from secops.audit.metrics import audit_metrics
+from secops.auth.principals import Principal
 from secops.context import Context
 
 log = logging.getLogger("secops.audit")

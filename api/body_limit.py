@@ -10,9 +10,9 @@ is counted as the app reads it; the read that passes the cap ends the request wi
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import payload_too_large
 
 # Paths with a cap of their own: path -> name of the setting holding it.
 PATH_LIMITS: dict[str, str] = {"/api/v1/ingest": "ingest_max_body_bytes"}
@@ -34,24 +34,6 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": "PayloadTooLarge", "detail": f"the body exceeds {limit} bytes"}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),  # the rest of the body is not wanted
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class BodyLimitMiddleware:
     """ASGI middleware answering 413 to bodies longer than the path's cap."""
 
@@ -65,7 +47,7 @@ class BodyLimitMiddleware:
         limit = _limit(scope)
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, limit)
+            await payload_too_large(limit)(scope, receive, send)
             return
         received = 0
         exceeded = started = False
@@ -94,4 +76,4 @@ class BodyLimitMiddleware:
             if not exceeded:
                 raise
         if exceeded and not started:
-            await _refuse(send, limit)
+            await payload_too_large(limit)(scope, receive, send)

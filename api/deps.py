@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from secops.context import Context
 
@@ -10,3 +12,7 @@ from secops.context import Context
 def get_context(request: Request) -> Context:
     ctx: Context = request.app.state.context
     return ctx
+
+
+# The context a route works in: ``def route(ctx: Ctx, ...)``.
+Ctx = Annotated[Context, Depends(get_context)]

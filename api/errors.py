@@ -59,11 +59,38 @@ _SERVER_SIDE = {
 }
 
 
-def status_for(exc: SecopsError) -> int:
-    for cls, status in _STATUS:
-        if isinstance(exc, cls):
+def status_of(cls: type[SecopsError]) -> int:
+    for known, status in _STATUS:
+        if issubclass(cls, known):
             return status
     return 500
+
+
+def status_for(exc: SecopsError) -> int:
+    return status_of(type(exc))
+
+
+def answers(*raised: tuple[type[SecopsError], str]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of the errors a route raises, each under its status from
+    the table above: ``answers((NotFoundError, "No such alert"))``. 401 and 403 follow
+    from the route's policy (``api.openapi``); public routes name their 401 here."""
+    return {status_of(cls): {"model": ErrorBody, "description": text} for cls, text in raised}
+
+
+# The OpenAPI answer of a route whose body cap matters to its callers (ingest).
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorBody, "description": "The body exceeds the configured size limit"}
+}
+
+
+def payload_too_large(limit: int) -> JSONResponse:
+    """The answer to a body longer than ``limit`` bytes; the connection is closed, since
+    the rest of the body is not wanted."""
+    return JSONResponse(
+        status_code=413,
+        content={"error": "PayloadTooLarge", "detail": f"the body exceeds {limit} bytes"},
+        headers={"connection": "close"},
+    )
 
 
 class _AsciiJSONResponse(JSONResponse):

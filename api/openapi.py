@@ -19,7 +19,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.errors import ErrorBody
-from api.security import HUMAN_ROLES, Policy, Role, policy_of
+from api.security import Policy, policy_of
+from secops.auth.principals import HUMAN_ROLES, Role
 
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "Bearer": {
@@ -94,7 +95,9 @@ def _error(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _complete_operation(operation: dict[str, Any], policy: Policy, takes_input: bool) -> None:
+def _complete_operation(
+    operation: dict[str, Any], policy: Policy, takes_input: bool, path_param: bool
+) -> None:
     operation["security"] = security_requirement(policy)
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if not policy.public:
@@ -110,6 +113,11 @@ def _complete_operation(operation: dict[str, Any], policy: Policy, takes_input: 
             "400",
             _error("The body cannot be read as the declared media type", _HTTP_ERROR),
         )
+    if path_param and "404" in responses:
+        # A ``{name:path}`` parameter does not match every text (a line break); the
+        # framework answers those 404 itself, in its own shape.
+        schema = {"anyOf": [_ERROR_BODY, _HTTP_ERROR]}
+        responses["404"]["content"] = {"application/json": {"schema": schema}}
     if takes_input:
         invalid = responses.setdefault("422", {"description": "Invalid input"})
         schema = {"anyOf": [_VALIDATION_ERROR, _ERROR_BODY]}
@@ -155,7 +163,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
                 doc["paths"].get(document_path(rc.path or route.path), {}).get(method.lower())
             )
             if operation is not None:
-                _complete_operation(operation, policy, takes_input)
+                _complete_operation(operation, policy, takes_input, ":path}" in route.path)
     return doc
 
 

@@ -18,45 +18,21 @@ Destructive administration (users, API keys) also needs a step-up.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import Request
 
 from api.addresses import scope_address
 from secops.auth import apikeys, sessions
-from secops.auth.models import Identity
+from secops.auth.principals import HUMAN_ROLES, Principal, Role
 from secops.auth.proof import CHANGE_PASSWORD_FIRST
 from secops.context import Context
 from secops.errors import AuthError, PermissionDeniedError, SecopsError
 from secops.store.errors import StoreRefused, StoreTransportError
 
 POLICY_ATTR = "__secops_policy__"
-
-
-class Role(StrEnum):
-    admin = "admin"
-    soc_operator = "soc_operator"
-    auditor = "auditor"
-    ingest = "ingest"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated caller: a human user (session token) or a system (API key)."""
-
-    id: str
-    kind: str  # "user" | "apikey" | "anonymous"
-    name: str
-    roles: frozenset[Role] = field(default_factory=frozenset)
-    mfa_verified_at: datetime | None = None
-    address: str | None = None
-    session_id: str | None = None
-
-    def has_any(self, roles: frozenset[Role]) -> bool:
-        return bool(self.roles & roles)
 
 
 @dataclass(frozen=True)
@@ -73,9 +49,6 @@ def policy_of(dependency: Any) -> Policy | None:
     return getattr(dependency, POLICY_ATTR, None)
 
 
-HUMAN_ROLES = (Role.admin, Role.soc_operator, Role.auditor)
-
-
 def _context(request: Request) -> Context:
     ctx: Context = request.app.state.context
     return ctx
@@ -86,7 +59,7 @@ def client_address(request: Request) -> str | None:
     return scope_address(request.scope)
 
 
-def _identify(request: Request) -> Identity:
+def _identify(request: Request) -> Principal:
     ctx = _context(request)
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
@@ -100,7 +73,7 @@ def _identify(request: Request) -> Identity:
     raise AuthError("authentication required")
 
 
-def known_caller(request: Request) -> Identity | None:
+def known_caller(request: Request) -> Principal | None:
     """Whoever a valid, full credential on the request names; None for anyone else.
 
     For public routes that tell authenticated callers more than anonymous ones; a
@@ -113,34 +86,9 @@ def known_caller(request: Request) -> Identity | None:
     return None if identity.enrolment_only else identity
 
 
-def _principal(identity: Identity, request: Request) -> Principal:
-    return Principal(
-        id=identity.id,
-        kind=identity.kind,
-        name=identity.name,
-        roles=frozenset(Role(r) for r in identity.roles),
-        mfa_verified_at=identity.mfa_verified_at,
-        address=client_address(request),
-        session_id=identity.session_id,
-    )
-
-
-def identity_of(principal: Principal) -> Identity:
-    """The service-side view of a caller a policy admitted."""
-    kind: Literal["user", "apikey"] = "user" if principal.kind == "user" else "apikey"
-    return Identity(
-        id=principal.id,
-        kind=kind,
-        name=principal.name,
-        roles=frozenset(str(r) for r in principal.roles),
-        mfa_verified_at=principal.mfa_verified_at,
-        session_id=principal.session_id,
-    )
-
-
-def _admit(policy: Policy, identity: Identity, request: Request) -> Principal:
+def _admit(policy: Policy, identity: Principal, request: Request) -> Principal:
     """The caller once ``policy`` admits it, kept on the request for the audit middleware."""
-    principal = _principal(identity, request)
+    principal = replace(identity, address=client_address(request))
     if not principal.has_any(policy.roles):
         raise PermissionDeniedError(
             "this action needs the role " + " or ".join(sorted(str(r) for r in policy.roles))

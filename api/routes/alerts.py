@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from api.deps import get_context
-from api.errors import ErrorBody
-from api.security import Principal, Role, require
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
 from secops import audit
 from secops.alerts import export as alert_export
 from secops.alerts import query, service, triage
@@ -29,12 +29,11 @@ from secops.alerts.models import (
     Severity,
     Status,
 )
-from secops.context import Context
-from secops.errors import InvalidInputError
+from secops.auth.principals import Principal, Role
+from secops.errors import ConflictError, InvalidInputError, NotFoundError
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Reader = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin, Role.auditor))]
 Writer = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin))]
 Exporter = Annotated[
@@ -42,17 +41,9 @@ Exporter = Annotated[
 ]
 
 
-_ERROR_TEXT = {
-    401: "Not authenticated",
-    403: "Role missing, or a fresh TOTP (step-up) is needed",
-    404: "No such alert",
-    409: "The alert changed since the version sent (reload and retry)",
-    422: "Invalid input or transition; the detail names what is allowed",
-}
-
-
-def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"model": ErrorBody, "description": _ERROR_TEXT[c]} for c in (401, 403, *codes)}
+_NO_ALERT = (NotFoundError, "No such alert")
+_CHANGED = (ConflictError, "The alert changed since the version sent (reload and retry)")
+_INVALID = (InvalidInputError, "Invalid input or transition; the detail names what is allowed")
 
 
 def alert_filter(
@@ -102,7 +93,6 @@ Filter = Annotated[AlertFilter, Depends(alert_filter)]
         "first), then by latest activity (`last_seen`, newest first). Any other `sort` "
         "orders by that field alone; `order=asc` reverses the order."
     ),
-    responses=errors(),
 )
 def list_alerts(
     ctx: Ctx,
@@ -119,7 +109,7 @@ def list_alerts(
     return query.search_alerts(ctx, flt=flt, sort=sort, order=order, size=size, cursor=cursor)
 
 
-@router.get("/stats", summary="Counts by status, severity, rule and time", responses=errors())
+@router.get("/stats", summary="Counts by status, severity, rule and time")
 def stats(
     ctx: Ctx,
     _: Reader,
@@ -134,7 +124,6 @@ def stats(
     summary="Export alerts as CSV or NDJSON, streamed (needs a fresh TOTP)",
     response_class=StreamingResponse,
     responses={
-        **errors(),
         200: {
             "content": {
                 "text/csv": {"example": "id,created_at,...\n"},
@@ -171,7 +160,7 @@ def export_alerts(
 @router.post(
     "/bulk",
     summary="Apply one change to alerts given by id or by filter; a result per alert",
-    responses=errors(422),
+    responses=answers(_INVALID),
 )
 def bulk(body: BulkChange, ctx: Ctx, principal: Writer) -> BulkResult:
     return triage.bulk_update(
@@ -182,7 +171,7 @@ def bulk(body: BulkChange, ctx: Ctx, principal: Writer) -> BulkResult:
 @router.get(
     "/{alert_id}",
     summary="One alert with its events; its version in the ETag header",
-    responses=errors(404),
+    responses=answers(_NO_ALERT),
 )
 def get_alert(alert_id: str, ctx: Ctx, _: Reader, response: Response) -> AlertWithEvents:
     alert = service.get_alert_with_events(ctx, alert_id=alert_id)
@@ -193,7 +182,7 @@ def get_alert(alert_id: str, ctx: Ctx, _: Reader, response: Response) -> AlertWi
 @router.patch(
     "/{alert_id}",
     summary="Triage: status, resolution, assignee, tags (send the version seen as If-Match)",
-    responses=errors(404, 409, 422),
+    responses=answers(_NO_ALERT, _CHANGED, _INVALID),
 )
 def patch_alert(
     alert_id: str,
@@ -219,7 +208,7 @@ def patch_alert(
     "/{alert_id}/comments",
     status_code=201,
     summary="Add a comment (kept forever, in the alert's history too)",
-    responses=errors(404),
+    responses=answers(_NO_ALERT),
 )
 def comment(
     alert_id: str, body: CommentIn, ctx: Ctx, principal: Writer, response: Response

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 
-from api.deps import get_context
-from api.security import Principal, Role, identity_of, require
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
 from secops.auth import apikeys
 from secops.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyRotate, ApiKeyView
-from secops.context import Context
+from secops.auth.principals import Principal, Role
+from secops.errors import ConflictError, InvalidInputError, NotFoundError
 
 router = APIRouter(prefix="/apikeys", tags=["apikeys"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
-_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such API key"},
-    409: {"description": "The key is revoked, or changed concurrently; retry"},
-}
+_CHANGE_ERRORS = answers(
+    (NotFoundError, "No such API key"),
+    (ConflictError, "The key is revoked, or changed concurrently; retry"),
+)
 
 
 @router.get("", summary="Every API key (never the secrets)")
@@ -32,7 +33,9 @@ def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyView]:
     "",
     status_code=201,
     summary="Create a key; the key itself is shown once",
-    responses={422: {"description": "A role only people hold (admin, soc_operator, auditor)"}},
+    responses=answers(
+        (InvalidInputError, "A role only people hold (admin, soc_operator, auditor)")
+    ),
 )
 def create_key(body: ApiKeyCreate, ctx: Ctx, principal: AdminStepUp) -> ApiKeyCreated:
     return apikeys.create(
@@ -40,7 +43,7 @@ def create_key(body: ApiKeyCreate, ctx: Ctx, principal: AdminStepUp) -> ApiKeyCr
         name=body.name,
         roles=body.roles,
         expires_in_days=body.expires_in_days,
-        actor=identity_of(principal),
+        actor=principal,
     )
 
 
@@ -56,9 +59,9 @@ def rotate_key(
     body: Annotated[ApiKeyRotate | None, Body()] = None,
 ) -> ApiKeyCreated:
     grace = body.grace_seconds if body else None
-    return apikeys.rotate(ctx, key_id=key_id, grace_seconds=grace, actor=identity_of(principal))
+    return apikeys.rotate(ctx, key_id=key_id, grace_seconds=grace, actor=principal)
 
 
 @router.post("/{key_id}/revoke", summary="Revoke a key at once", responses=_CHANGE_ERRORS)
 def revoke_key(key_id: str, ctx: Ctx, principal: AdminStepUp) -> ApiKeyView:
-    return apikeys.revoke(ctx, key_id=key_id, actor=identity_of(principal))
+    return apikeys.revoke(ctx, key_id=key_id, actor=principal)

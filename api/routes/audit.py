@@ -9,19 +9,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import get_context
-from api.security import Principal, Role, require
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
 from secops import audit
 from secops.audit import AuditPage, Checkpoint, Truncation, VerifyReport
 from secops.audit.anchor import latest
 from secops.audit.held import held_count
 from secops.audit.keys import key_id
-from secops.context import Context
-from secops.errors import InvalidInputError
+from secops.auth.principals import Principal, Role
+from secops.errors import ConflictError, InvalidInputError
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Reader = Annotated[Principal, Depends(require(Role.auditor, Role.admin))]
 # Accepting a shortened chain gives up evidence for good: an administrator, fresh TOTP.
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
@@ -98,7 +98,7 @@ def truncation_state(ctx: Ctx, _: Reader) -> TruncationState:
     "/truncation/acknowledge",
     summary="Accept the truncated chain as the new base; held entries are appended "
     "(admin, fresh TOTP)",
-    responses={409: {"description": "The chain is not truncated"}},
+    responses=answers((ConflictError, "The chain is not truncated")),
 )
 def acknowledge_truncation(
     body: AcknowledgeBody, ctx: Ctx, principal: AdminStepUp

@@ -4,22 +4,13 @@ password change."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.deps import get_context
-from api.security import (
-    HUMAN_ROLES,
-    Principal,
-    Role,
-    client_address,
-    enrolment,
-    identity_of,
-    password_change,
-    public,
-    require,
-)
+from api.deps import Ctx
+from api.errors import answers
+from api.security import client_address, enrolment, password_change, public, require
 from secops.auth import logins, mfa, sessions
 from secops.auth.models import (
     AccessToken,
@@ -35,21 +26,25 @@ from secops.auth.models import (
     TokenPair,
 )
 from secops.auth.password_change import change_password as change_own_password
-from secops.context import Context
-from secops.errors import PermissionDeniedError
+from secops.auth.principals import HUMAN_ROLES, Principal, Role
+from secops.errors import (
+    AuthError,
+    ConflictError,
+    InvalidInputError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-Ctx = Annotated[Context, Depends(get_context)]
-_UNAUTHORISED: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Invalid username, password or code (always the same)"}
-}
+_LOCKED = (RateLimitedError, "Locked after repeated failures")
+_MFA_CONFIRMED = (ConflictError, "MFA is already confirmed")
 
 
 @router.post(
     "/login",
     summary="Log in with password and TOTP code (or a recovery code)",
-    responses={**_UNAUTHORISED, 429: {"description": "Locked after repeated failures"}},
+    responses=answers((AuthError, "Invalid username, password or code (always the same)"), _LOCKED),
 )
 def login(
     body: LoginRequest,
@@ -63,7 +58,7 @@ def login(
 @router.post(
     "/refresh",
     summary="Rotate the refresh token; new access token",
-    responses={401: {"description": "Invalid, reused or expired refresh token"}},
+    responses=answers((AuthError, "Invalid, reused or expired refresh token")),
 )
 def refresh(
     body: RefreshRequest, ctx: Ctx, _: Annotated[Principal, Depends(public())]
@@ -83,25 +78,25 @@ def logout(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(require(*HUMAN_ROLES))],
 ) -> Response:
-    logins.logout(ctx, identity=identity_of(_person(principal)), address=client_address(request))
+    logins.logout(ctx, identity=_person(principal), address=client_address(request))
     return Response(status_code=204)
 
 
 @router.post(
     "/mfa/enroll",
     summary="New TOTP secret: provisioning URI and QR code (SVG)",
-    responses={409: {"description": "MFA is already confirmed"}},
+    responses=answers(_MFA_CONFIRMED),
 )
 def mfa_enroll(
     request: Request, ctx: Ctx, principal: Annotated[Principal, Depends(enrolment())]
 ) -> MfaEnrollment:
-    return mfa.enroll(ctx, identity=identity_of(principal), address=client_address(request))
+    return mfa.enroll(ctx, identity=principal, address=client_address(request))
 
 
 @router.post(
     "/mfa/confirm",
     summary="Confirm the TOTP secret; recovery codes, shown once",
-    responses={409: {"description": "MFA is already confirmed"}},
+    responses=answers(_MFA_CONFIRMED),
 )
 def mfa_confirm(
     body: CodeRequest,
@@ -109,15 +104,13 @@ def mfa_confirm(
     ctx: Ctx,
     principal: Annotated[Principal, Depends(enrolment())],
 ) -> MfaConfirmed:
-    return mfa.confirm(
-        ctx, identity=identity_of(principal), code=body.code, address=client_address(request)
-    )
+    return mfa.confirm(ctx, identity=principal, code=body.code, address=client_address(request))
 
 
 @router.post(
     "/step-up",
     summary="Prove a fresh TOTP code; new access token for step-up routes",
-    responses={429: {"description": "Locked after repeated wrong codes"}},
+    responses=answers((RateLimitedError, "Locked after repeated wrong codes")),
 )
 def step_up(
     body: CodeRequest,
@@ -127,7 +120,7 @@ def step_up(
 ) -> AccessToken:
     return logins.step_up(
         ctx,
-        identity=identity_of(_person(principal)),
+        identity=_person(principal),
         code=body.code,
         address=client_address(request),
     )
@@ -140,11 +133,11 @@ def step_up(
         "Every other session of the account ends. Also the one route the token of "
         "`password_change_required` (after an administrator's reset) opens."
     ),
-    responses={
-        401: {"description": "Wrong current password or code (counted towards the lockout)"},
-        422: {"description": "The new password breaks a rule, which the answer names"},
-        429: {"description": "Locked after repeated failures"},
-    },
+    responses=answers(
+        (AuthError, "Wrong current password or code (counted towards the lockout)"),
+        (InvalidInputError, "The new password breaks a rule, which the answer names"),
+        _LOCKED,
+    ),
 )
 def change_password(
     body: PasswordChange,
@@ -153,7 +146,7 @@ def change_password(
     principal: Annotated[Principal, Depends(password_change())],
 ) -> TokenPair:
     return change_own_password(
-        ctx, identity=identity_of(principal), request=body, address=client_address(request)
+        ctx, identity=principal, request=body, address=client_address(request)
     )
 
 

@@ -14,8 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import get_context
-from api.security import Principal, Role, identity_of, require
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
+from secops.auth.principals import Principal, Role
 from secops.compliance import reports, service
 from secops.compliance.controls import builtin_controls
 from secops.compliance.models import (
@@ -27,20 +29,15 @@ from secops.compliance.models import (
     ReportSummary,
     VerifyResult,
 )
-from secops.context import Context
+from secops.errors import InvalidInputError, NotFoundError
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 StatusReader = Annotated[Principal, Depends(require(Role.auditor, Role.admin, Role.soc_operator))]
 Auditor = Annotated[Principal, Depends(require(Role.auditor, Role.admin))]
 
-_ERROR_TEXT = {
-    401: "Not authenticated",
-    403: "Role missing",
-    404: "No control or report of that id",
-    422: "Invalid input; the detail says what is wrong",
-}
+_NOT_FOUND = (NotFoundError, "No control or report of that id")
+_INVALID = (InvalidInputError, "Invalid input; the detail says what is wrong")
 _REPORT_EXAMPLE: dict[str, Any] = {
     "format": reports.FORMAT,
     "report_id": "rpt-3f9c0b7e1a2d4c5b",
@@ -54,14 +51,9 @@ _REPORT_EXAMPLE: dict[str, Any] = {
 }
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"description": _ERROR_TEXT[c]} for c in (401, 403, *codes)}
-
-
 @router.get(
     "/status",
     summary="The latest result of every control, with its evidence, and the worst status",
-    responses=_errors(),
 )
 def get_status(ctx: Ctx, _: StatusReader) -> ComplianceStatus:
     return service.compliance_status(ctx)
@@ -70,7 +62,6 @@ def get_status(ctx: Ctx, _: StatusReader) -> ComplianceStatus:
 @router.get(
     "/controls",
     summary="The controls evaluated: requirements, references, checks",
-    responses=_errors(),
 )
 def list_controls(_: Auditor) -> list[ControlDef]:
     return builtin_controls()
@@ -79,7 +70,7 @@ def list_controls(_: Auditor) -> list[ControlDef]:
 @router.get(
     "/controls/{control_id}",
     summary="A control and its results over time, newest first, with their evidence",
-    responses=_errors(404, 422),
+    responses=answers(_NOT_FOUND, _INVALID),
 )
 def get_control(
     ctx: Ctx,
@@ -97,13 +88,12 @@ def get_control(
 @router.post(
     "/evaluate",
     summary="Evaluate every control now and store the results",
-    responses=_errors(),
 )
 def evaluate_now(ctx: Ctx, _: Auditor) -> ComplianceStatus:
     return service.evaluate(ctx, now=datetime.now(UTC))
 
 
-@router.get("/reports", summary="Signed reports, newest first", responses=_errors(422))
+@router.get("/reports", summary="Signed reports, newest first", responses=answers(_INVALID))
 def list_reports(
     ctx: Ctx, _: Auditor, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[ReportSummary]:
@@ -116,7 +106,7 @@ def list_reports(
     summary="Sign a report of a period (evaluating first when it reaches now)",
     description="The report is stored and its generation recorded in the audit trail "
     "(`report.generate`, with its hash).",
-    responses=_errors(422),
+    responses=answers(_INVALID),
 )
 def create_report(ctx: Ctx, caller: Auditor, body: ReportRequest) -> Report:
     now = datetime.now(UTC)
@@ -124,7 +114,7 @@ def create_report(ctx: Ctx, caller: Auditor, body: ReportRequest) -> Report:
         ctx,
         period_start=body.period_start,
         period_end=body.period_end or now,
-        actor=identity_of(caller),
+        actor=caller,
         now=now,
     )
 
@@ -133,7 +123,7 @@ def create_report(ctx: Ctx, caller: Auditor, body: ReportRequest) -> Report:
     "/reports/{report_id}",
     summary="Download a report's signed document, exactly as signed",
     response_model=dict[str, Any],
-    responses=_errors(404, 422),
+    responses=answers(_NOT_FOUND, _INVALID),
 )
 def download_report(
     ctx: Ctx,
@@ -150,7 +140,7 @@ def download_report(
 @router.post(
     "/reports/verify",
     summary="Verify a report: its hash, its signature by this deployment's key, its audit entry",
-    responses=_errors(422),
+    responses=answers(_INVALID),
 )
 def verify_report(
     ctx: Ctx,

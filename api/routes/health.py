@@ -13,10 +13,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import get_context
+from api.deps import Ctx
 from api.security import known_caller, public
 from secops import __version__
-from secops.context import Context
 from secops.store import cluster_health
 
 router = APIRouter(tags=["health"])
@@ -59,7 +58,7 @@ class Health(BaseModel):
 )
 def health(
     request: Request,
-    ctx: Annotated[Context, Depends(get_context)],
+    ctx: Ctx,
     _: Annotated[Any, Depends(public())],
 ) -> Any:
     es = cluster_health(ctx.es)

@@ -9,12 +9,20 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.deps import get_context
-from api.security import Principal, Role, require
+from api.deps import Ctx
+from api.errors import TOO_LARGE, answers, payload_too_large
+from api.security import require
 from collectors.http import FORMAT_PATTERN, IngestResult, IngestStream, batch_id, media_type
 from collectors.ratelimit import RateLimiter
+from secops.auth.principals import Principal, Role
 from secops.context import Context
-from secops.errors import RateLimitedError, UnavailableError
+from secops.errors import (
+    AuthError,
+    InvalidInputError,
+    RateLimitedError,
+    SpoolFullError,
+    UnavailableError,
+)
 from secops.records import Source
 from secops.spool import RecordSink
 
@@ -93,17 +101,19 @@ _BODY = {
     response_model=IngestResult,
     openapi_extra={"requestBody": _BODY},
     responses={
-        401: {"description": "No API key, or an invalid one"},
-        413: {"description": "The body exceeds the configured size limit"},
-        422: {"description": "Unsupported Content-Type or a body that is not JSON"},
-        429: {"description": "The key's rate is exceeded; see Retry-After"},
-        503: {"description": "The spool is full; see Retry-After"},
+        **answers(
+            (AuthError, "No API key, or an invalid one"),
+            (InvalidInputError, "Unsupported Content-Type or a body that is not JSON"),
+            (RateLimitedError, "The key's rate is exceeded; see Retry-After"),
+            (SpoolFullError, "The spool is full; see Retry-After"),
+        ),
+        **TOO_LARGE,
     },
 )
 async def post_ingest(
     request: Request,
     principal: Annotated[Principal, Depends(ingest_api_key)],
-    ctx: Annotated[Context, Depends(get_context)],
+    ctx: Ctx,
     format_hint: Annotated[
         str | None,
         Query(
@@ -133,8 +143,5 @@ async def post_ingest(
         max_json_bytes=limit,
     )
     if not await _stream_body(request, stream, limit):
-        return JSONResponse(
-            status_code=413,
-            content={"error": "PayloadTooLarge", "detail": f"the body exceeds {limit} bytes"},
-        )
+        return payload_too_large(limit)
     return await run_in_threadpool(stream.close)

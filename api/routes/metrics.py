@@ -14,8 +14,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api.security import POLICY_ATTR, Policy, Principal, Role, client_address, require
+from api.security import POLICY_ATTR, Policy, client_address, require
 from secops.accounting.metrics import CONTENT_TYPE, process_metrics
+from secops.auth.principals import Principal, Role
 
 router = APIRouter(tags=["metrics"])
 

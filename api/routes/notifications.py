@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import get_context
-from api.routes.alerts import errors
-from api.security import Principal, Role, require
+from api.deps import Ctx
+from api.security import require
 from secops.alerts.notify import channel_status
 from secops.alerts.notify.status import ChannelStats
-from secops.context import Context
+from secops.auth.principals import Principal, Role
 
 router = APIRouter(prefix="/notifications", tags=["alerts"])
 
@@ -19,10 +18,9 @@ router = APIRouter(prefix="/notifications", tags=["alerts"])
 @router.get(
     "/status",
     summary="Per channel: delivered, failed attempts, given up, dropped, last error",
-    responses=errors(),
 )
 def status(
-    ctx: Annotated[Context, Depends(get_context)],
+    ctx: Ctx,
     _: Annotated[Principal, Depends(require(Role.admin))],
 ) -> list[ChannelStats]:
     return channel_status(ctx)

@@ -8,14 +8,16 @@ the ``secops rules hunt`` command does long hunts.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query
 
-from api.deps import get_context
-from api.security import Principal, Role, require
-from secops.context import Context
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
+from secops.auth.principals import Principal, Role
 from secops.detect.models import Level
+from secops.errors import InvalidInputError, NotFoundError
 from secops.rules import service
 from secops.rules.models import (
     DisableIn,
@@ -32,18 +34,13 @@ from secops.rules.models import (
 
 router = APIRouter(prefix="/rules", tags=["rules"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Reader = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin, Role.auditor))]
 Writer = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin))]
 # Disabling a rule blinds detection: it needs a fresh TOTP.
 WriterStepUp = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin, step_up=True))]
 
-_ERROR_TEXT = {
-    401: "Not authenticated",
-    403: "Role missing, or a fresh TOTP (step-up) is needed",
-    404: "No rule of that id is loaded",
-    422: "Invalid input; the detail says what is wrong",
-}
+_NOT_FOUND = (NotFoundError, "No rule of that id is loaded")
+_INVALID = (InvalidInputError, "Invalid input; the detail says what is wrong")
 
 _RULE_EXAMPLE = """title: Secret document deleted
 id: 6a1f0c55-3f5e-4b7b-9b8e-0c2b9d1e4a10
@@ -58,10 +55,6 @@ detection:
     condition: selection
 level: high
 """
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"description": _ERROR_TEXT[c]} for c in (401, 403, *codes)}
 
 
 def rule_filter(
@@ -79,7 +72,6 @@ def rule_filter(
 @router.get(
     "",
     summary="Loaded rules (ours and the configured directories), one page, and load errors",
-    responses=_errors(),
 )
 def list_rules(
     ctx: Ctx,
@@ -94,7 +86,7 @@ def list_rules(
 @router.post(
     "/validate",
     summary="Validate a Sigma rule (YAML body): errors with line numbers; nothing is stored",
-    responses=_errors(422),
+    responses=answers(_INVALID),
 )
 def validate_rule(
     ctx: Ctx,
@@ -109,7 +101,7 @@ def validate_rule(
 @router.post(
     "/hunt",
     summary="Run rules over stored events now (bounded); matches become hunt alerts",
-    responses=_errors(404, 422),
+    responses=answers(_NOT_FOUND, _INVALID),
 )
 def hunt_rules(body: HuntIn, ctx: Ctx, _: Writer) -> HuntOut:
     return service.hunt_rules(ctx, rule_ids=body.rule_ids, since=body.since, until=body.until)
@@ -118,7 +110,7 @@ def hunt_rules(body: HuntIn, ctx: Ctx, _: Writer) -> HuntOut:
 @router.get(
     "/{rule_id:path}",
     summary="One rule with its state and its YAML text",
-    responses=_errors(404),
+    responses=answers(_NOT_FOUND),
 )
 def get_rule(rule_id: str, ctx: Ctx, _: Reader) -> RuleDetail:
     return service.get_rule(ctx, rule_id=rule_id)
@@ -127,7 +119,7 @@ def get_rule(rule_id: str, ctx: Ctx, _: Reader) -> RuleDetail:
 @router.post(
     "/{rule_id:path}/disable",
     summary="Disable a rule (needs a fresh TOTP and a reason); the pipeline follows in seconds",
-    responses=_errors(404, 422),
+    responses=answers(_NOT_FOUND, _INVALID),
 )
 def disable_rule(rule_id: str, body: DisableIn, ctx: Ctx, principal: WriterStepUp) -> RuleView:
     return service.disable_rule(ctx, rule_id=rule_id, actor=principal, reason=body.reason)
@@ -136,7 +128,7 @@ def disable_rule(rule_id: str, body: DisableIn, ctx: Ctx, principal: WriterStepU
 @router.post(
     "/{rule_id:path}/enable",
     summary="Enable a rule again; the pipeline follows in seconds",
-    responses=_errors(404, 422),
+    responses=answers(_NOT_FOUND, _INVALID),
 )
 def enable_rule(
     rule_id: str, ctx: Ctx, principal: Writer, body: EnableIn | None = None

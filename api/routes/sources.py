@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import get_context
-from api.security import Principal, Role, require
+from api.deps import Ctx
+from api.security import require
 from secops.accounting.service import SourceStatus, list_sources
-from secops.context import Context
+from secops.auth.principals import Principal, Role
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 
@@ -22,10 +22,9 @@ router = APIRouter(prefix="/sources", tags=["sources"])
         "last saved (every few seconds). `silent_after` keeps the sources not heard from "
         "for more than that many seconds: which system went silent?"
     ),
-    responses={401: {"description": "Not authenticated"}, 403: {"description": "Role missing"}},
 )
 def get_sources(
-    ctx: Annotated[Context, Depends(get_context)],
+    ctx: Ctx,
     _: Annotated[Principal, Depends(require(Role.auditor, Role.admin, Role.soc_operator))],
     silent_after: Annotated[
         float | None, Query(ge=0, description="Only sources silent longer than this (seconds)")

@@ -6,23 +6,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import get_context
-from api.routes.alerts import errors
-from api.security import Principal, Role, require
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
 from secops.alerts import suppressions
 from secops.alerts.suppressions import Suppression, SuppressionIn, SuppressionUpdate
-from secops.context import Context
+from secops.auth.principals import Principal, Role
+from secops.errors import InvalidInputError, NotFoundError
+
+_NOT_FOUND = (NotFoundError, "No such suppression")
+_INVALID = (InvalidInputError, "Invalid input; the detail says what is wrong")
 
 router = APIRouter(prefix="/suppressions", tags=["suppressions"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Reader = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin, Role.auditor))]
 # Suppressing hides alerts: creating or widening one needs a fresh TOTP.
 WriterStepUp = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin, step_up=True))]
 Writer = Annotated[Principal, Depends(require(Role.soc_operator, Role.admin))]
 
 
-@router.get("", summary="Suppressions with the number of alerts each stopped", responses=errors())
+@router.get("", summary="Suppressions with the number of alerts each stopped")
 def list_suppressions(ctx: Ctx, _: Reader, include_expired: bool = False) -> list[Suppression]:
     return suppressions.list_suppressions(ctx, include_expired=include_expired)
 
@@ -36,13 +39,13 @@ def list_suppressions(ctx: Ctx, _: Reader, include_expired: bool = False) -> lis
         "would never apply), and a suppression with neither `rule_id` nor `conditions` "
         "unless `all_alerts: true` confirms that every alert is to be silenced."
     ),
-    responses=errors(422),
+    responses=answers(_INVALID),
 )
 def create_suppression(body: SuppressionIn, ctx: Ctx, principal: WriterStepUp) -> Suppression:
     return suppressions.create_suppression(ctx, spec=body, author=principal.name)
 
 
-@router.get("/{suppression_id}", summary="One suppression", responses=errors(404))
+@router.get("/{suppression_id}", summary="One suppression", responses=answers(_NOT_FOUND))
 def get_suppression(suppression_id: str, ctx: Ctx, _: Reader) -> Suppression:
     return suppressions.get_suppression(ctx, suppression_id=suppression_id)
 
@@ -50,7 +53,7 @@ def get_suppression(suppression_id: str, ctx: Ctx, _: Reader) -> Suppression:
 @router.patch(
     "/{suppression_id}",
     summary="Change reason or expiry (extending one needs a fresh TOTP)",
-    responses=errors(404, 422),
+    responses=answers(_NOT_FOUND, _INVALID),
 )
 def update_suppression(
     suppression_id: str, body: SuppressionUpdate, ctx: Ctx, _: WriterStepUp
@@ -62,7 +65,7 @@ def update_suppression(
     "/{suppression_id}",
     status_code=204,
     summary="Delete a suppression: its alerts come through again",
-    responses=errors(404),
+    responses=answers(_NOT_FOUND),
 )
 def delete_suppression(suppression_id: str, ctx: Ctx, _: Writer) -> Response:
     suppressions.delete_suppression(ctx, suppression_id=suppression_id)

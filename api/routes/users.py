@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import get_context
-from api.security import Principal, Role, identity_of, require
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
 from secops.auth import users
 from secops.auth.models import UserCreate, UserCreated, UserUpdate, UserView
-from secops.context import Context
+from secops.auth.principals import Principal, Role
+from secops.errors import ConflictError, NotFoundError
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
-_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such account"},
-    409: {"description": "The account changed concurrently; retry"},
-}
-_ADMIN_CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_CHANGE_ERRORS,
-    409: {
-        "description": "It would leave no enabled admin, or a concurrent change; the answer says"
-    },
-}
+_NO_ACCOUNT = (NotFoundError, "No such account")
+_CHANGE_ERRORS = answers(_NO_ACCOUNT, (ConflictError, "The account changed concurrently; retry"))
+_ADMIN_CHANGE_ERRORS = answers(
+    _NO_ACCOUNT,
+    (ConflictError, "It would leave no enabled admin, or a concurrent change; the answer says"),
+)
 
 
 @router.get("", summary="Every account")
@@ -38,7 +35,7 @@ def list_users(ctx: Ctx, _: Admin) -> list[UserView]:
     "",
     status_code=201,
     summary="Create an account; its initial password, shown once",
-    responses={409: {"description": "An account of that name exists"}},
+    responses=answers((ConflictError, "An account of that name exists")),
 )
 def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreated:
     user, password = users.create_user(
@@ -46,7 +43,7 @@ def create_user(body: UserCreate, ctx: Ctx, principal: AdminStepUp) -> UserCreat
         username=body.username,
         display_name=body.display_name,
         roles=body.roles,
-        actor=identity_of(principal),
+        actor=principal,
     )
     return UserCreated(user=users.view(user), initial_password=password)
 
@@ -64,7 +61,7 @@ def change_user(username: str, body: UserUpdate, ctx: Ctx, principal: AdminStepU
             username=username,
             roles=body.roles,
             display_name=body.display_name,
-            actor=identity_of(principal),
+            actor=principal,
         )
     )
 
@@ -75,7 +72,7 @@ def change_user(username: str, body: UserUpdate, ctx: Ctx, principal: AdminStepU
     responses=_CHANGE_ERRORS,
 )
 def enable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
-    return users.view(users.enable_user(ctx, username=username, actor=identity_of(principal)))
+    return users.view(users.enable_user(ctx, username=username, actor=principal))
 
 
 @router.post(
@@ -85,7 +82,7 @@ def enable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
     responses=_ADMIN_CHANGE_ERRORS,
 )
 def disable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
-    return users.view(users.disable_user(ctx, username=username, actor=identity_of(principal)))
+    return users.view(users.disable_user(ctx, username=username, actor=principal))
 
 
 @router.post(
@@ -94,4 +91,4 @@ def disable_user(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
     responses=_CHANGE_ERRORS,
 )
 def reset_mfa(username: str, ctx: Ctx, principal: AdminStepUp) -> UserView:
-    return users.view(users.reset_mfa(ctx, username=username, actor=identity_of(principal)))
+    return users.view(users.reset_mfa(ctx, username=username, actor=principal))

@@ -20,10 +20,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -47,6 +46,7 @@ from secops.audit.models import (
     HeldEntry,
     Truncation,
 )
+from secops.auth.principals import Actor
 from secops.context import Context
 from secops.errors import ConflictError, InvalidInputError, StoreError, UnavailableError
 
@@ -56,19 +56,6 @@ ACK_ACTION = "audit.truncation.acknowledge"
 
 _MAX_APPEND_ATTEMPTS = 100  # each failed attempt means another writer succeeded
 _MAX_PAGE = 500
-
-
-class Actor(Protocol):
-    """Who acts: ``api.security.Principal`` and ``secops.auth`` identities fit."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def roles(self) -> AbstractSet[str]: ...
 
 
 @dataclass
@@ -100,7 +87,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _actor(actor: Actor | str, address: str | None) -> dict[str, Any]:
+def _actor(actor: Actor, address: str | None) -> dict[str, Any]:
     if isinstance(actor, str):
         return {"id": actor, "kind": "system", "name": actor, "roles": [], "address": address}
     return {
@@ -108,7 +95,7 @@ def _actor(actor: Actor | str, address: str | None) -> dict[str, Any]:
         "kind": actor.kind,
         "name": actor.name,
         "roles": sorted(str(r) for r in actor.roles),
-        "address": address or getattr(actor, "address", None),
+        "address": address or actor.address,
     }
 
 
@@ -226,7 +213,7 @@ def _checkpoint(
 
 
 def _body(
-    actor: Actor | str,
+    actor: Actor,
     action: str,
     target: str | None,
     outcome: str,
@@ -254,7 +241,7 @@ def _alert(ctx: Context, truncation: Truncation | None) -> None:
 def record(
     ctx: Context,
     *,
-    actor: Actor | str,
+    actor: Actor,
     action: str,
     target: str | None,
     outcome: str,
@@ -263,7 +250,7 @@ def record(
 ) -> AuditEntry | HeldEntry:
     """Append one signed entry to the chain and return it.
 
-    ``actor`` is the caller (an ``api.security.Principal``), or the name of a part
+    ``actor`` is the caller (a ``Principal``), or the name of a part
     of secops acting on its own (``"system:scheduler"``); ``outcome`` is ``success``,
     ``failure`` or ``denied``.
 
@@ -309,7 +296,7 @@ def blocked(ctx: Context) -> Truncation | None:
 def acknowledge_truncation(
     ctx: Context,
     *,
-    actor: Actor | str,
+    actor: Actor,
     reason: str,
     via: str,
     address: str | None = None,

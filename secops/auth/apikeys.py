@@ -20,13 +20,11 @@ from elasticsearch import NotFoundError as ESNotFoundError
 
 from secops.auth import audit
 from secops.auth.models import (
-    APIKEY_ROLES,
-    AnyRole,
     ApiKeyCreated,
     ApiKeyDoc,
     ApiKeyView,
-    Identity,
 )
+from secops.auth.principals import APIKEY_ROLES, Actor, AnyRole, Principal, Role, actor_name
 from secops.context import Context
 from secops.errors import (
     AuthError,
@@ -36,7 +34,6 @@ from secops.errors import (
     PermissionDeniedError,
 )
 
-Actor = Identity | str
 # What create() hands out; anything else is refused before the store is asked.
 _KEY_SHAPE = re.compile(r"sk_(?P<id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{20,128})")
 _LAST_USED_GRANULARITY = timedelta(seconds=60)  # write last_used_at at most once a minute
@@ -56,10 +53,6 @@ def index(ctx: Context) -> str:
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _actor_name(actor: Actor) -> str:
-    return actor.name if isinstance(actor, Identity) else actor
 
 
 def view(key_id: str, doc: ApiKeyDoc) -> ApiKeyView:
@@ -112,7 +105,7 @@ def create(
         roles=sorted(set(roles)),
         secret_hash=_digest(secret),
         created_at=now,
-        created_by=_actor_name(actor),
+        created_by=actor_name(actor),
         expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     ctx.es.create(
@@ -181,7 +174,7 @@ def revoke(ctx: Context, *, key_id: str, actor: Actor, now: datetime | None = No
     return view(key_id, doc)
 
 
-def _bootstrap_identity(ctx: Context, presented: str) -> Identity | None:
+def _bootstrap_identity(ctx: Context, presented: str) -> Principal | None:
     """A key of ``settings.ingest_api_keys``: ingest only, for the first collectors."""
     matched = None
     for key in ctx.settings.ingest_api_keys:
@@ -191,15 +184,15 @@ def _bootstrap_identity(ctx: Context, presented: str) -> Identity | None:
     if matched is None:
         return None
     fingerprint = _digest(matched)[:12]
-    return Identity(
+    return Principal(
         id=f"bootstrap:{fingerprint}",
         kind="apikey",
         name=f"ingest-{fingerprint}",
-        roles=frozenset({"ingest"}),
+        roles=frozenset({Role.ingest}),
     )
 
 
-def authenticate(ctx: Context, *, key: str, now: datetime | None = None) -> Identity:
+def authenticate(ctx: Context, *, key: str, now: datetime | None = None) -> Principal:
     """The system holding ``key``; AuthError for unknown, wrong, expired or revoked keys."""
     now = now or datetime.now(UTC)
     bootstrap = _bootstrap_identity(ctx, key)
@@ -234,4 +227,6 @@ def authenticate(ctx: Context, *, key: str, now: datetime | None = None) -> Iden
         # A conflict means a concurrent request recorded the use.
         with contextlib.suppress(ESConflictError):
             ctx.es.index(index=index(ctx), id=key_id, document=doc.model_dump(mode="json"), **cas)
-    return Identity(id=f"apikey:{key_id}", kind="apikey", name=doc.name, roles=frozenset(doc.roles))
+    return Principal(
+        id=f"apikey:{key_id}", kind="apikey", name=doc.name, roles=frozenset(doc.roles)
+    )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from secops.auth import totp, users
 from secops.auth.crypto import seal
 from secops.auth.keys import data_key
+from secops.auth.principals import Role
 from secops.context import Context
 
 DEV_ADMIN = "admin"
@@ -34,7 +35,7 @@ def ensure_dev_admin(ctx: Context) -> DevAdminCredentials | None:
         ctx,
         username=DEV_ADMIN,
         display_name="Development admin",
-        roles=["admin"],
+        roles=[Role.admin],
         actor="system:dev-mode",
         now=now,
     )

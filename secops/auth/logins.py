@@ -13,12 +13,12 @@ from secops.auth import audit, sessions, throttle, users
 from secops.auth.models import (
     AccessToken,
     EnrolmentRequired,
-    Identity,
     LoginRequest,
     PasswordChangeRequired,
     TokenPair,
 )
 from secops.auth.passwords import burn_password_check, verify_password
+from secops.auth.principals import Principal
 from secops.auth.proof import (
     check_throttle,
     fail,
@@ -92,7 +92,7 @@ def login(
 def step_up(
     ctx: Context,
     *,
-    identity: Identity,
+    identity: Principal,
     code: str,
     address: str | None = None,
     now: datetime | None = None,
@@ -119,7 +119,7 @@ def step_up(
 
 
 def logout(
-    ctx: Context, *, identity: Identity, address: str | None = None, now: datetime | None = None
+    ctx: Context, *, identity: Principal, address: str | None = None, now: datetime | None = None
 ) -> None:
     now = now or datetime.now(UTC)
     if identity.session_id is not None:

@@ -9,13 +9,14 @@ from typing import Any
 from secops.auth import audit, sessions, totp, users
 from secops.auth.crypto import seal
 from secops.auth.keys import data_key
-from secops.auth.models import Identity, MfaConfirmed, MfaEnrollment, UserDoc
+from secops.auth.models import MfaConfirmed, MfaEnrollment, UserDoc
+from secops.auth.principals import Principal
 from secops.auth.proof import CHANGE_PASSWORD_FIRST, password_change_required, totp_secret
 from secops.context import Context
 from secops.errors import AuthError, ConflictError, InvalidInputError, PermissionDeniedError
 
 
-def _pending_user(ctx: Context, identity: Identity) -> tuple[UserDoc, dict[str, Any]]:
+def _pending_user(ctx: Context, identity: Principal) -> tuple[UserDoc, dict[str, Any]]:
     found = users.get_user(ctx, identity.name)
     if found is None or found[0].disabled:
         raise AuthError("session ended")
@@ -27,7 +28,7 @@ def _pending_user(ctx: Context, identity: Identity) -> tuple[UserDoc, dict[str, 
 
 
 def enroll(
-    ctx: Context, *, identity: Identity, address: str | None = None, now: datetime | None = None
+    ctx: Context, *, identity: Principal, address: str | None = None, now: datetime | None = None
 ) -> MfaEnrollment:
     """A new TOTP secret for an account without confirmed MFA (replaces a pending one)."""
     now = now or datetime.now(UTC)
@@ -51,7 +52,7 @@ def enroll(
 def confirm(
     ctx: Context,
     *,
-    identity: Identity,
+    identity: Principal,
     code: str,
     address: str | None = None,
     now: datetime | None = None,

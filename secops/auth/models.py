@@ -1,20 +1,13 @@
-"""Models of access control: stored documents, API bodies, the authenticated identity."""
+"""Models of access control: stored documents and API bodies (the caller: ``principals``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-HumanRole = Literal["admin", "soc_operator", "auditor"]
-AnyRole = Literal["admin", "soc_operator", "auditor", "ingest"]
-HUMAN_ROLES: frozenset[str] = frozenset({"admin", "soc_operator", "auditor"})
-# API keys are for systems: pushing records (and, once there is one, a read-only role for
-# integrations). Roles whose actions change state or answer for them (admin,
-# soc_operator, auditor) need a person who logs in with MFA, never a key.
-APIKEY_ROLES: frozenset[str] = frozenset({"ingest"})
+from secops.auth.principals import AnyRole, HumanRole, Role
 
 Username = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{1,63}$", strip_whitespace=True)
@@ -22,8 +15,6 @@ Username = Annotated[
 # [0-9], not \d: the regex engine's \d also matches other scripts' digits.
 TotpCode = Annotated[str, StringConstraints(pattern=r"^\s*[0-9]{6}\s*$")]
 Password = Annotated[str, StringConstraints(max_length=1024)]
-# What a credential opens: everything its roles allow, or one step of logging in.
-Scope = Literal["full", "mfa_enrollment", "password_change"]
 
 
 class _Input(BaseModel):
@@ -77,28 +68,6 @@ class SessionDoc(BaseModel):
     address: str | None = None
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
-
-
-# The caller ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who a credential belongs to, before the API turns it into a Principal."""
-
-    id: str
-    kind: Literal["user", "apikey"]
-    name: str
-    roles: frozenset[str]
-    mfa_verified_at: datetime | None = None
-    session_id: str | None = None
-    scope: Scope = "full"
-
-    @property
-    def enrolment_only(self) -> bool:
-        """A credential limited to one step of logging in (MFA enrolment or a required
-        password change), which opens no other route."""
-        return self.scope != "full"
 
 
 # API bodies ------------------------------------------------------------------
@@ -259,7 +228,7 @@ class ApiKeyCreate(_Input):
     )
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    roles: Annotated[list[AnyRole], Field(min_length=1)] = ["ingest"]
+    roles: Annotated[list[AnyRole], Field(min_length=1)] = [Role.ingest]
     expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = 365
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from secops.auth import audit, sessions, throttle, users
-from secops.auth.models import Identity, PasswordChange, TokenPair
+from secops.auth.models import PasswordChange, TokenPair
 from secops.auth.passwords import check_new_password, hash_password, verify_password
+from secops.auth.principals import Principal
 from secops.auth.proof import check_throttle, fail, prove_second_factor, user_key
 from secops.context import Context
 from secops.errors import AuthError, PermissionDeniedError
@@ -19,7 +20,7 @@ from secops.errors import AuthError, PermissionDeniedError
 def change_password(
     ctx: Context,
     *,
-    identity: Identity,
+    identity: Principal,
     request: PasswordChange,
     address: str | None = None,
     now: datetime | None = None,

@@ -24,7 +24,8 @@ from elasticsearch import NotFoundError as ESNotFoundError
 
 from secops.auth import audit, tokens, users
 from secops.auth.keys import key_id, signing_key
-from secops.auth.models import Identity, SessionDoc, TokenPair, UserDoc
+from secops.auth.models import SessionDoc, TokenPair, UserDoc
+from secops.auth.principals import Principal, Role
 from secops.context import Context
 from secops.errors import AuthError
 
@@ -222,7 +223,7 @@ def step_up(ctx: Context, *, sid: str, now: datetime) -> str:
     raise AuthError("session ended")
 
 
-def authenticate(ctx: Context, *, token: str, now: datetime) -> Identity:
+def authenticate(ctx: Context, *, token: str, now: datetime) -> Principal:
     """The holder of an access token, or of a token limited to one step of logging in
     (enrolment, password change), if its session and account are live."""
     key = signing_key(ctx.settings)
@@ -234,7 +235,7 @@ def authenticate(ctx: Context, *, token: str, now: datetime) -> Identity:
             raise AuthError("session ended")
         if claims.typ == "password" and not user.must_change_password:
             raise AuthError("session ended")
-        return Identity(
+        return Principal(
             id=f"user:{user.username}",
             kind="user",
             name=user.username,
@@ -254,11 +255,11 @@ def authenticate(ctx: Context, *, token: str, now: datetime) -> Identity:
     user = UserDoc.model_validate(docs[1]["_source"]) if docs[1].get("found") else None
     if session.username != claims.sub or not _live(ctx, session, user, now):
         raise AuthError("session ended")
-    return Identity(
+    return Principal(
         id=f"user:{claims.sub}",
         kind="user",
         name=claims.sub,
-        roles=frozenset(claims.roles),
+        roles=frozenset(Role(r) for r in claims.roles),
         mfa_verified_at=datetime.fromtimestamp(claims.mfa, UTC) if claims.mfa else None,
         session_id=claims.sid,
     )

@@ -11,14 +11,14 @@ from elasticsearch import ConflictError as ESConflictError
 from elasticsearch import NotFoundError as ESNotFoundError
 
 from secops.auth import audit
-from secops.auth.models import HumanRole, Identity, UserDoc, UserView
+from secops.auth.models import UserDoc, UserView
 from secops.auth.passwords import generate_password, hash_password
+from secops.auth.principals import Actor, HumanRole, actor_name
 from secops.context import Context
 from secops.errors import ConflictError, InvalidInputError, NotFoundError
 
 _ATTEMPTS = 10
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
-Actor = Identity | str
 LAST_ADMIN = "this is the last enabled admin: give another account the admin role first"
 
 
@@ -97,14 +97,13 @@ def create_user(
     if not roles:
         raise InvalidInputError("an account needs at least one role")
     password = password or generate_password()
-    actor_name = actor.name if isinstance(actor, Identity) else actor
     user = UserDoc(
         username=username,
         display_name=display_name,
         password_hash=hash_password(password),
         roles=sorted(set(roles)),
         created_at=now,
-        created_by=actor_name,
+        created_by=actor_name(actor),
         updated_at=now,
     )
     try:

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from secops.audit import acknowledge_truncation, blocked, public_key_pem, signing_key, verify
-from secops.audit.admin_proof import admin_step_up
 from secops.audit.service import ACK_ACTION
+from secops.auth.admin_proof import admin_step_up
 from secops.cli.deployment import cli_actor, open_context
 from secops.settings import get_settings
 

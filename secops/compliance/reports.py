@@ -26,7 +26,7 @@ from secops.accounting.service import list_sources
 from secops.alerts.stats import period_figures
 from secops.audit.chain import entry_hash, seal, signature_valid
 from secops.audit.keys import key_id, load_public_key, public_key_pem, signing_key
-from secops.audit.service import Actor
+from secops.auth.principals import Actor, actor_name
 from secops.compliance import service
 from secops.compliance.controls import builtin_controls
 from secops.compliance.models import STATUS_RANK, Report, ReportSummary, VerifyResult
@@ -137,16 +137,12 @@ def _rules(ctx: Context) -> dict[str, Any]:
     }
 
 
-def _actor_name(actor: Actor | str) -> str:
-    return actor if isinstance(actor, str) else actor.name
-
-
 def generate_report(
     ctx: Context,
     *,
     period_start: datetime,
     period_end: datetime,
-    actor: Actor | str = "system:scheduler",
+    actor: Actor = "system:scheduler",
     now: datetime | None = None,
     evaluate_first: bool = True,
 ) -> Report:
@@ -174,7 +170,7 @@ def generate_report(
         "namespace": ctx.settings.namespace,
         "period": {"start": _iso(period_start), "end": _iso(period_end)},
         "generated_at": _iso(now),
-        "generated_by": _actor_name(actor),
+        "generated_by": actor_name(actor),
         "status": worst,
         "controls": controls,
         "alerts": period_figures(ctx, start=period_start, end=period_end).model_dump(),

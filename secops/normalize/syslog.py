@@ -20,7 +20,7 @@ from secops.normalize.base import (
     sub,
     to_int,
 )
-from secops.normalize.registry import program_parser
+from secops.normalize.parsers import program_parser
 from secops.normalize.timefmt import iso_from_bsd, iso_from_iso
 from secops.records import RawRecord
 

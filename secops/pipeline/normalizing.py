@@ -18,6 +18,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from secops.normalize import normalize, normalize_many, unparsed
+from secops.normalize.auditd import audit_id
+from secops.normalize.base import degrade
 from secops.pipeline.parse_guard import ParseGuard
 from secops.records import RawRecord
 
@@ -26,28 +29,6 @@ Group = tuple[list[RawRecord], Event]
 
 PARSE_BUDGET = 2.0  # CPU seconds one record (or auditd group) may take to normalise
 BUDGET_TAG = "parse_budget_exceeded"
-
-try:
-    from secops.normalize import normalize, normalize_many, unparsed
-    from secops.normalize.auditd import audit_id
-    from secops.normalize.base import degrade
-except ImportError:  # the normalize stage is absent from this installation
-    normalize = None  # type: ignore[assignment]
-    normalize_many = None  # type: ignore[assignment]
-
-    def audit_id(text: str) -> str | None:
-        return None
-
-
-def _fallback(record: RawRecord) -> Event:
-    original = record.message if record.message is not None else str(record.structured)
-    ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.received_at))
-    return {
-        "@timestamp": f"{ts}.{int(record.received_at * 1000) % 1000:03d}Z",
-        "message": original,
-        "event": {"original": original, "dataset": "unparsed"},
-        "tags": ["unparsed"],
-    }
 
 
 def _groups(records: Sequence[RawRecord]) -> list[list[RawRecord]]:
@@ -86,8 +67,6 @@ def normalize_batch(
     With a ``guard``, each group's id is noted while it is normalised, and a group
     the guard knows as poisoned (struck twice) is not parsed.
     """
-    if normalize is None or normalize_many is None:
-        return [([r], _fallback(r)) for r in records]
     out: list[Group] = []
     for group in _groups(records):
         if guard is not None:

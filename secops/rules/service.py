@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from secops import audit
-from secops.audit.service import Actor
+from secops.auth.principals import Actor, actor_name
 from secops.context import Context
 from secops.detect.models import RuleMeta
 from secops.detect.validate import validate
@@ -126,7 +126,9 @@ def _set_enabled(
     if not enabled and not (reason or "").strip():
         raise InvalidInputError("disabling a rule needs a reason")
     before = rule_state(ctx, rule_id=meta.id)
-    state = set_rule_state(ctx, rule_id=meta.id, enabled=enabled, by=actor.name, reason=reason)
+    state = set_rule_state(
+        ctx, rule_id=meta.id, enabled=enabled, by=actor_name(actor), reason=reason
+    )
     audit.record(
         ctx,
         actor=actor,

@@ -9,10 +9,10 @@ from auth.support import principal
 from fastapi.testclient import TestClient
 
 from api.audit_middleware import audit_request
-from api.security import Principal, Role
 from secops.accounting import process_metrics
 from secops.audit import BreakReason, list_entries, record, verify
 from secops.audit.metrics import audit_metrics
+from secops.auth.principals import Principal, Role
 from secops.context import Context, build_context
 from secops.settings import Settings
 

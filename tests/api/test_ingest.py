@@ -19,8 +19,9 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.routes.ingest import ingest_api_key
-from api.security import Role, policy_of
+from api.security import policy_of
 from collectors.http import BATCH_RECORDS
+from secops.auth.principals import Role
 from secops.context import build_context
 from secops.errors import SpoolFullError
 from secops.records import DEFAULT_MAX_RECORD_BYTES, RawRecord

@@ -152,3 +152,18 @@ def test_request_bodies_have_examples(doc: dict[str, Any]) -> None:
         return f"no example for {missing}" if missing else None
 
     sweep(doc, problem)
+
+
+def test_error_answers_describe_their_body(doc: dict[str, Any]) -> None:
+    # Every error a route documents says what its body holds (ErrorBody, or the
+    # framework's shapes), whichever table of the route it came from.
+    def problem(method: str, path: str, op: dict[str, Any]) -> str | None:
+        bare = [
+            code
+            for code, answer in op["responses"].items()
+            if code >= "400"
+            and "schema" not in answer.get("content", {}).get("application/json", {})
+        ]
+        return f"{bare} without a body schema" if bare else None
+
+    sweep(doc, problem)

@@ -42,9 +42,10 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from api.openapi import build_document, route_policies
-from api.security import Policy, Role
+from api.security import Policy
 from secops.auth import apikeys, sessions, users
 from secops.auth.models import HumanRole, UserDoc
+from secops.auth.principals import Role
 from secops.context import Context, build_context
 from secops.settings import Settings
 from secops.spool import Spool

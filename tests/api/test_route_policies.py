@@ -21,9 +21,10 @@ from fastapi.testclient import TestClient
 from starlette.routing import Route
 
 from api.app import API_PREFIX, create_app
-from api.security import Policy, Role, policy_of
+from api.security import Policy, policy_of
 from secops.auth import apikeys, sessions, users
 from secops.auth.models import HumanRole
+from secops.auth.principals import Role
 from secops.context import Context
 from secops.settings import Settings
 

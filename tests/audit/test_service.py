@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from elasticsearch import ConflictError
 
-from api.security import Principal, Role
 from secops.audit import list_entries, record, signing_key, verify
 from secops.audit.chain import GENESIS_HASH, entry_hash, signature_valid
+from secops.auth.principals import Principal, Role
 from secops.context import Context, build_context
 from secops.errors import InvalidInputError
 

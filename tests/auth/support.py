@@ -10,7 +10,8 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from secops.auth import mfa, sessions, totp, users
-from secops.auth.models import HumanRole, Identity, TokenPair
+from secops.auth.models import HumanRole, TokenPair
+from secops.auth.principals import Principal
 from secops.context import Context
 
 
@@ -50,7 +51,7 @@ def enrolled(
         actor="system:test",
         now=now,
     )
-    identity = Identity(id=f"user:{username}", kind="user", name=username, roles=frozenset(roles))
+    identity = Principal(id=f"user:{username}", kind="user", name=username, roles=frozenset(roles))
     secret = mfa.enroll(ctx, identity=identity, now=now).secret
     step = totp.time_step(now) - 1
     code = pyotp.TOTP(secret).at(step * totp.STEP_SECONDS)

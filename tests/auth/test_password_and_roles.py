@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from secops.audit.service import list_entries
 from secops.auth import mfa, sessions, users
-from secops.auth.models import Identity, PasswordChangeRequired
+from secops.auth.models import PasswordChangeRequired
+from secops.auth.principals import Principal
 from secops.cli.main import main
 from secops.context import Context
 from secops.errors import ConflictError
@@ -218,7 +219,7 @@ def test_reset_before_enrolment_asks_for_the_change_after_confirming(ctx: Contex
         ctx, username="tess", display_name="Tess", roles=["auditor"], actor="system:test"
     )
     users.set_password(ctx, username="tess", actor="system:test")
-    identity = Identity(id="user:tess", kind="user", name="tess", roles=frozenset({"auditor"}))
+    identity = Principal(id="user:tess", kind="user", name="tess", roles=frozenset({"auditor"}))
     now = datetime.now(UTC)
     secret = mfa.enroll(ctx, identity=identity, now=now).secret
     done = mfa.confirm(ctx, identity=identity, code=pyotp.TOTP(secret).at(now), now=now)

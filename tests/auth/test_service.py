@@ -10,7 +10,8 @@ import pytest
 from secops.auth import sessions, totp, users
 from secops.auth.logins import login
 from secops.auth.mfa import confirm, enroll
-from secops.auth.models import EnrolmentRequired, Identity, LoginRequest, TokenPair
+from secops.auth.models import EnrolmentRequired, LoginRequest, TokenPair
+from secops.auth.principals import Principal
 from secops.auth.proof import LOGIN_FAILED
 from secops.context import Context
 from secops.errors import AuthError, ConflictError, InvalidInputError, RateLimitedError
@@ -162,7 +163,7 @@ def test_unconfirmed_account_gets_only_an_enrolment_token(ctx: Context) -> None:
     who = sessions.authenticate(ctx, token=result.enrollment_token, now=now)
     assert who.enrolment_only
     assert who.session_id is None
-    identity = Identity(id="user:henry", kind="user", name="henry", roles=frozenset())
+    identity = Principal(id="user:henry", kind="user", name="henry", roles=frozenset())
     secret = enroll(ctx, identity=identity, now=now).secret
     with pytest.raises(InvalidInputError):
         confirm(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from secops.auth import users
-from secops.auth.models import Identity
+from secops.auth.principals import Principal
 from secops.auth.proof import check_throttle, fail, prove_second_factor
 from secops.context import Context
 
@@ -24,7 +24,7 @@ def admin_step_up(
     action: str,
     address: str | None = None,
     now: datetime | None = None,
-) -> Identity:
+) -> Principal:
     """The administrator ``username``, once ``code`` proved their TOTP just now."""
     now = now or datetime.now(UTC)
     check_throttle(ctx, username=username, address=address, now=now)
@@ -55,7 +55,7 @@ def admin_step_up(
         reason="step-up code",
         action=action,
     )
-    return Identity(
+    return Principal(
         id=f"user:{username}",
         kind="user",
         name=username,
