@@ -141,7 +141,8 @@ def enrich_event(
     if isinstance(address, str) and address:
         internal = networks.is_internal(address)
         if internal is not None:
-            source = secops["source"] = {"internal": internal}
+            source = _dict(secops, "source")  # beside where the record came from
+            source["internal"] = internal
             subject = person.user if person is not None else account
             if subject and instant is not None:
                 failed = _child(event.get("event"), "outcome") == "failure"
