@@ -9,9 +9,11 @@ Gregorian (``2026-03-21``) or Solar Hijri (``1405-01-01``, told apart by the yea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jdatetime
@@ -99,6 +101,22 @@ class WorkCalendar:
     start: time
     end: time
     holidays: frozenset[date] = frozenset()
+    _cached: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Records of one second (syslog) or one burst share a timestamp: read it once.
+        object.__setattr__(self, "_cached", lru_cache(maxsize=8192)(self._fields_of))
+
+    def fields_of(self, timestamp: object) -> dict[str, object] | None:
+        """The ``secops.time`` fields of an event's ``@timestamp`` (None: unreadable)."""
+        if not isinstance(timestamp, str):
+            return None
+        found = self._cached(timestamp)
+        return None if found is None else dict(found)
+
+    def _fields_of(self, timestamp: str) -> dict[str, object] | None:
+        instant = parse_instant(timestamp)
+        return None if instant is None else self.describe(instant)
 
     @classmethod
     def parse(
@@ -139,3 +157,10 @@ def parse_instant(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=8192)
+def epoch_of(timestamp: str) -> float | None:
+    """An event's ``@timestamp`` in epoch seconds (None: unreadable); cached like the fields."""
+    instant = parse_instant(timestamp)
+    return None if instant is None else instant.timestamp()

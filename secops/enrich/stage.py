@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from secops.enrich.calendar import WorkCalendar, parse_instant
+from secops.enrich.calendar import WorkCalendar, epoch_of
 from secops.enrich.directory import CLEARANCE_RANKS, Directory, Person
 from secops.enrich.first_seen import FirstSeen
 from secops.enrich.networks import DEFAULT_INTERNAL, InternalNetworks
@@ -133,9 +133,10 @@ def enrich_event(
             if classification is not None:
                 secops["above_clearance"] = classification > person.clearance_rank
 
-    instant = parse_instant(event.get("@timestamp"))
-    if instant is not None:
-        secops["time"] = calendar.describe(instant)
+    timestamp = event.get("@timestamp")
+    local = calendar.fields_of(timestamp)
+    if local is not None:
+        secops["time"] = local
 
     address = _child(event.get("source"), "ip")
     if isinstance(address, str) and address:
@@ -144,11 +145,10 @@ def enrich_event(
             source = _dict(secops, "source")  # beside where the record came from
             source["internal"] = internal
             subject = person.user if person is not None else account
-            if subject and instant is not None:
+            at = epoch_of(timestamp) if subject and isinstance(timestamp, str) else None
+            if subject and at is not None:
                 failed = _child(event.get("event"), "outcome") == "failure"
-                source["first_seen"] = first_seen.check(
-                    subject, address, instant.timestamp(), remember=not failed
-                )
+                source["first_seen"] = first_seen.check(subject, address, at, remember=not failed)
 
 
 def enrich_events(
