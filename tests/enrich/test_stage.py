@@ -169,3 +169,22 @@ def test_odd_shapes_are_enriched_without_error(event: dict[str, Any]) -> None:
     _enriched(event)
     assert isinstance(event["secops"], dict)
     assert "time" not in event["secops"]
+
+
+def test_a_failure_on_one_event_tags_it_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enricher = Enricher(directory=_directory)
+    calls = []
+
+    def broken(timestamp: str) -> float:
+        calls.append(timestamp)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return 0.0
+
+    monkeypatch.setattr("secops.enrich.stage.epoch_of", broken)
+    first, second = _enriched(_dms(), _dms(doc_id="DOC-2"), enricher=enricher)
+    assert "enrich_failed" in first["tags"]
+    assert "enrich_failed" not in second.get("tags", [])
+    assert second["secops"]["person"]["known"] is True
