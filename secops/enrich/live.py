@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import time
 
-from elasticsearch import ApiError, TransportError
-
 from secops.context import Context
 from secops.enrich.calendar import WorkCalendar
 from secops.enrich.directory import Directory
@@ -22,6 +20,7 @@ from secops.enrich.service import load_directory
 from secops.enrich.stage import Enricher, EnrichmentState
 from secops.errors import SecopsError
 from secops.settings import Settings
+from secops.store.errors import StoreRefused, StoreTransportError
 from secops.store.people import current_pointer
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ class DirectoryWatch:
             if generation == self._directory.generation:
                 return
             directory = load_directory(self.ctx)
-        except (ApiError, TransportError, SecopsError) as exc:
+        except (StoreRefused, StoreTransportError, SecopsError) as exc:
             log.warning(
                 "people directory not re-read (%s); keeping %d people",
                 exc,
