@@ -71,14 +71,17 @@ def test_levels_map_to_elastic_like_risk_scores() -> None:
     assert scores["low"][1] == 21
 
 
-def test_parliament_rules_are_confidential() -> None:
+def test_confidential_follows_the_tag_only() -> None:
+    tagged = RuleMeta(id="r", title="t", tags=("secops.confidentiality",))
+    _, doc = from_rule_match(ssh_match(1, rule=tagged), grouping=GROUPED, now=NOW)
+    assert doc["confidential"] is True
+    # e-voting integrity and portal attacks live beside the DMS rules but are not secrets
     for rule in (
-        RuleMeta(id="r", title="t", tags=("secops.confidentiality",)),
         RuleMeta(id="r", title="t", logsource={"product": "parliament"}),
         RuleMeta(id="r", title="t", path="rules/parliament/evoting.yml"),
     ):
         _, doc = from_rule_match(ssh_match(1, rule=rule), grouping=GROUPED, now=NOW)
-        assert doc["confidential"] is True
+        assert doc["confidential"] is False
 
 
 def test_parse_threat_keeps_groups_and_software_as_tags() -> None:

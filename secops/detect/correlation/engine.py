@@ -27,14 +27,31 @@ from sigma.correlations import SigmaCorrelationRule
 
 from secops.detect.correlation import checkpoint
 from secops.detect.correlation.evaluate import verdict
-from secops.detect.correlation.fields import event_time, get_field, hashable, iso
+from secops.detect.correlation.fields import event_time, get_field, hashable, iso, jsonable
 from secops.detect.correlation.routing import Routed, route
-from secops.detect.correlation.spec import NUMERIC_TYPES, CorrelationSpec, compile_rule
+from secops.detect.correlation.spec import (
+    NUMERIC_TYPES,
+    VALUE_COUNT,
+    CorrelationSpec,
+    compile_rule,
+)
 from secops.detect.correlation.window import Entry, GroupState
 from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
 from secops.errors import RuleError
 
 GroupKey = tuple[int, tuple[Any, ...]]  # (index of the routed rule, group-by values)
+MAX_VALUES = 20  # distinct counted values a match lists
+# fields of the completing event a match carries, so its alert can name who and what
+SUBJECT_FIELDS = (
+    "user.id",
+    "user.name",
+    "user.full_name",
+    "source.ip",
+    "parliament.session_id",
+    "parliament.vote.ballot_id",
+    "parliament.document.classification",
+    "parliament.document.committee",
+)
 
 
 @dataclass
@@ -199,14 +216,36 @@ class CorrelationEngine:
             if holds:
                 state.close(end)
                 self.stats.fired += 1
-                return self._match(routed, group, window, measured)
+                return self._match(routed, group, window, measured, item.event)
         return None
 
     def _match(
-        self, routed: Routed, group: tuple[Any, ...], window: list[Entry], measured: float | None
+        self,
+        routed: Routed,
+        group: tuple[Any, ...],
+        window: list[Entry],
+        measured: float | None,
+        completing: dict[str, Any],
     ) -> CorrelationMatch:
         spec = routed.spec
         contributing = sorted({routed.sources[e[3]].rule_id for e in window})
+        values: list[Any] = []
+        if spec.type == VALUE_COUNT:
+            for entry in window:
+                shown = jsonable(entry[4])
+                if shown not in values:
+                    values.append(shown)
+                if len(values) >= MAX_VALUES:
+                    break
+        counted = spec.condition.fields[0] if spec.type == VALUE_COUNT and spec.condition.fields else None
+        # a counted field varies across the window: the completing event's value names
+        # one of many (one member of several voting from an address), so it is left out
+        varying = counted.partition(".")[0] + "." if counted else "\0"
+        subject = {
+            f: v
+            for f in SUBJECT_FIELDS
+            if not f.startswith(varying) and (v := get_field(completing, f)) is not None
+        }
         return CorrelationMatch(
             rule=spec.meta,
             correlation_type=spec.type,
@@ -216,6 +255,9 @@ class CorrelationEngine:
             value=measured,
             event_ids=[e[2] for e in window[: self.max_event_ids]],
             base_rules=contributing,
+            values=values,
+            counted=counted,
+            subject=subject,
         )
 
     def _expired(self, key: GroupKey, state: GroupState) -> bool:
