@@ -237,7 +237,9 @@ class CorrelationEngine:
                     values.append(shown)
                 if len(values) >= MAX_VALUES:
                     break
-        counted = spec.condition.fields[0] if spec.type == VALUE_COUNT and spec.condition.fields else None
+        counted = (
+            spec.condition.fields[0] if spec.type == VALUE_COUNT and spec.condition.fields else None
+        )
         # a counted field varies across the window: the completing event's value names
         # one of many (one member of several voting from an address), so it is left out
         varying = counted.partition(".")[0] + "." if counted else "\0"
