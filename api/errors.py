@@ -105,7 +105,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if status >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
             detail = _SERVER_SIDE.get(status, detail)  # 503s say when to come back
-        body = {"error": type(exc).__name__, "detail": detail}
+        body: dict[str, Any] = {"error": type(exc).__name__, "detail": detail}
+        rows = getattr(exc, "rows", None)  # each rejected row of an import, FILE:LINE: reason
+        if status == 422 and isinstance(rows, list):
+            body["rows"] = rows
         return JSONResponse(status_code=status, content=body, headers=headers)
 
     @app.exception_handler(ESConnectionError)

@@ -1,7 +1,9 @@
 """Throughput of secops.normalize on the shared samples: median records/s of 5 runs.
 
 Baseline in the same run: ``str.split`` over the same lines (the floor of any parser),
-reported as a ratio. Run: ``.venv/bin/python bench/normalize.py``.
+reported as a ratio. Each set is also timed through normalize + enrich (the enrich
+stage, with a directory of half the accounts), and the cost of the stage given as
+the ratio of the two rates. Run: ``.venv/bin/python bench/normalize.py``.
 
 ``--worst``: the slowest 64 KiB adversarial record per parser and its ratio to an
 ordinary record of that parser (see ``normalize_worst.py``).
@@ -14,6 +16,8 @@ import gzip
 import statistics
 import time
 from pathlib import Path
+
+from enrichment import enricher_for, parliament_records
 
 from secops.normalize import normalize
 from secops.records import RawRecord, Source
@@ -48,13 +52,29 @@ def _median_rate(fn: object, items: list[object], runs: int = 5) -> float:
 
 def main() -> None:
     source = Source(input="file")
-    for name, pattern in SETS.items():
-        lines = _lines(pattern)
+    sets = {name: _lines(pattern) for name, pattern in SETS.items()}
+    for name, lines in sets.items():
         records = [RawRecord(source=source, received_at=time.time(), message=x) for x in lines]
         rate = _median_rate(normalize, records)  # type: ignore[arg-type]
         floor = _median_rate(str.split, lines)  # type: ignore[arg-type]
         print(f"{name:28s} {len(lines):6d} lines  {rate:10,.0f} records/s  "
               f"(str.split {floor:,.0f}/s, ratio {floor / rate:.1f}x)")  # fmt: skip
+    print("with the enrich stage (normalize + enrich, same records):")
+    enrich_sets = {
+        name: [RawRecord(source=source, received_at=time.time(), message=x) for x in lines]
+        for name, lines in sets.items()
+    }
+    enrich_sets["parliament dms (synthetic)"] = parliament_records(20_000)
+    for name, records in enrich_sets.items():
+        enricher = enricher_for([normalize(r) for r in records])
+
+        def both(record: RawRecord, enricher: object = enricher) -> None:
+            enricher.enrich([normalize(record)])  # type: ignore[attr-defined]
+
+        plain = _median_rate(normalize, records)  # type: ignore[arg-type]
+        enriched = _median_rate(both, records)  # type: ignore[arg-type]
+        print(f"{name:28s} {plain:10,.0f} records/s without, {enriched:10,.0f} with "
+              f"(ratio {plain / enriched:.2f}x)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import secrets
 import tomllib
 from difflib import get_close_matches
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,17 @@ log = logging.getLogger(__name__)
 _REQUIRED_SECRETS = ("token_signing_key", "audit_signing_key")
 # Keys whose strength is checked outside development mode (with ingest_api_keys).
 _KEYS = ("token_signing_key", "audit_signing_key", "data_key")
+# RFC 1918, loopback and link-local; IPv6 loopback, unique local and link-local.
+DEFAULT_INTERNAL_NETWORKS = (  # the default of SECOPS_INTERNAL_NETWORKS
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "::1/128",
+    "fc00::/7",
+    "fe80::/10",
+)
 
 
 # Root's home is closed to other users, and the managed Elasticsearch runs as an
@@ -192,6 +204,28 @@ class Settings(BaseSettings):
         default_factory=dict, description="Values of Sigma `expand` placeholders, by name"
     )
 
+    # Enrichment: the calendar, the networks and the state of the enrich stage
+    enrich_enabled: bool = Field(True, description="Run the enrich stage (off only to measure it)")
+    timezone: str = Field("Asia/Tehran", description="IANA time zone of the working calendar")
+    working_days: str = Field("sat,sun,mon,tue,wed", description="Comma-separated working days")
+    working_hours: str = Field("07:00-16:00", description="Working hours, HH:MM-HH:MM")
+    holidays_file: Path | None = Field(
+        None, description="Holidays, one date a line (Gregorian or Solar Hijri), # comments"
+    )
+    internal_networks: list[IPvAnyNetwork] = Field(
+        default_factory=lambda: [ip_network(n) for n in DEFAULT_INTERNAL_NETWORKS],
+        description="The parliament's own networks (CIDRs, a JSON list)",
+    )
+    first_seen_lookback_days: int = Field(
+        30, ge=1, le=3650, description="An address unseen for a person this long is new again"
+    )
+    first_seen_max_pairs: int = Field(
+        200_000, ge=1, description="Person-address pairs remembered; least recent forgotten"
+    )
+    directory_refresh_seconds: float = Field(
+        2.0, gt=0, le=300, description="How often the pipeline looks for a new people directory"
+    )
+
     # Alerts: grouping, SLA, step-up, notifications
     alert_group_window_seconds: int = Field(
         300,
@@ -311,6 +345,19 @@ class Settings(BaseSettings):
                 "; ".join(weak) + f". Use {MIN_KEY_BYTES} random bytes, e.g. the output of "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_calendar(self) -> Settings:
+        """The working calendar must read (time zone, days, hours, every holidays line)."""
+        from secops.enrich.calendar import WorkCalendar
+
+        WorkCalendar.parse(
+            timezone=self.timezone,
+            working_days=self.working_days,
+            working_hours=self.working_hours,
+            holidays=self.holidays_file,
+        )
         return self
 
     @property

@@ -8,6 +8,7 @@ from api.routes import (
     audit,
     auth,
     compliance,
+    context,
     health,
     ingest,
     metrics,
@@ -25,6 +26,7 @@ ROUTERS += [compliance.router]
 ROUTERS += [alerts.router, suppressions.router, notifications.router]
 ROUTERS += [rules.router]
 ROUTERS += [sources.router]
+ROUTERS += [context.router]
 
 # Mounted at the application root, outside /api/v1.
 ROOT_ROUTERS: list[APIRouter] = [metrics.router]

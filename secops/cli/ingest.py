@@ -1,7 +1,8 @@
 """`secops ingest FILE…`: a one-off import of log files into the store.
 
 Text files (one record per line), NDJSON (one JSON object per line) and Windows
-``.evtx`` go through the same normalize → detect → store path as live records.
+``.evtx`` go through the same normalize → enrich → detect → store path as live
+records (first-seen addresses start empty and carry across the files of one run).
 Each record's origin is the file path plus its byte offset (or EVTX record
 number), so its document id is stable and importing a file again is a no-op.
 """
@@ -23,6 +24,8 @@ from collectors.lines import Line, LineSplitter
 from secops.accounting import SourceAccounting
 from secops.cli.deployment import open_context
 from secops.context import Context
+from secops.enrich import Enricher
+from secops.enrich.live import build_enricher
 from secops.errors import InvalidInputError
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import NoDetection
@@ -158,6 +161,8 @@ def _ingest(args: argparse.Namespace) -> int:
     total = Counts()
     stop = threading.Event()
     with open_context() as ctx:
+        # One enrich stage for the whole import: first-seen addresses carry across files.
+        enricher = build_enricher(ctx)
         for path in args.files:
             fmt = file_format(path, args.format)
             source = Source("file", host=args.host, application=path.name)
@@ -175,10 +180,10 @@ def _ingest(args: argparse.Namespace) -> int:
                 for record in records:
                     batch.append(record)
                     if len(batch) >= args.batch:
-                        _send(ctx, batch, accounting, stop, total)
+                        _send(ctx, batch, accounting, stop, total, enricher)
                         batch = []
                 if batch:
-                    _send(ctx, batch, accounting, stop, total)
+                    _send(ctx, batch, accounting, stop, total, enricher)
     print(
         f"read {total.read}, indexed {total.indexed}, already present {total.already}, "
         f"unparsed {total.unparsed}, dead-lettered {total.deadlettered}"
@@ -192,6 +197,7 @@ def _send(
     accounting: SourceAccounting,
     stop: threading.Event,
     total: Counts,
+    enricher: Enricher | None,
 ) -> None:
     groups, report = deliver(
         batch,
@@ -201,6 +207,7 @@ def _send(
         accounting=accounting,
         policy=RetryPolicy(),
         stop=stop,
+        enricher=enricher,
     )
     total.read += len(batch)
     total.indexed += report.created

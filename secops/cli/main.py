@@ -7,13 +7,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from secops.cli import apikeys, audit, bench, es, ingest, report, rules, up, users
+from secops.cli import apikeys, audit, bench, context, es, ingest, report, rules, up, users
 from secops.errors import SecopsError
 
 # Each module has `register(subparsers)`, which adds its commands with a `func`.
 COMMAND_MODULES = [up, es, audit, rules, ingest, bench]
 COMMAND_MODULES += [users, apikeys]
-COMMAND_MODULES += [report]
+COMMAND_MODULES += [report, context]
 
 
 def build_parser() -> argparse.ArgumentParser:

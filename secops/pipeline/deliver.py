@@ -1,4 +1,4 @@
-"""One batch of records through normalize → detect → store, counted per source.
+"""One batch of records through normalize → enrich → detect → store, counted per source.
 
 Shared by the worker (records from the spool) and ``secops ingest`` (records
 from a file). Returns once Elasticsearch has decided on every document.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from secops.accounting import Metrics, SourceAccounting, source_key
+from secops.enrich import Enricher
 from secops.errors import StoreError, UnavailableError
 from secops.pipeline.detection import Detector
 from secops.pipeline.normalizing import PARSE_BUDGET, Group, is_unparsed, normalize_batch
@@ -38,8 +39,11 @@ def deliver(
     metrics: Metrics | None = None,
     guard: ParseGuard | None = None,
     parse_budget: float = PARSE_BUDGET,
+    enricher: Enricher | None = None,
 ) -> tuple[list[Group], DeliveryReport]:
     groups = normalize_batch(records, guard=guard, budget=parse_budget)
+    if enricher is not None:  # the enrich stage: context for the rules (secops.enrich)
+        enricher.enrich([event for _, event in groups])
     events = [(recs[0].record_id(), event) for recs, event in groups]
     for doc_id, event in events:  # detectors key their state by it
         secops = event.get("secops")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from secops.accounting import Metrics, process_metrics
 from secops.context import Context
+from secops.enrich.live import build_enricher
 from secops.pipeline.detection import Detector
 from secops.pipeline.worker import Worker, WorkerConfig
 from secops.spool import Spool
@@ -48,6 +49,7 @@ def start_pipeline(
         detector=detector,
         metrics=metrics,
         config=config,
+        enricher=build_enricher(ctx),
     )
     worker.start()
     return Pipeline(spool=spool, worker=worker, metrics=metrics)

@@ -19,8 +19,14 @@ from elasticsearch import Elasticsearch
 
 from secops.accounting import Metrics, SourceAccounting
 from secops.accounting.service import load_sources, save_sources
+from secops.enrich import Enricher
 from secops.errors import SecopsError
-from secops.pipeline.checkpoint import load_checkpoint, save_checkpoint
+from secops.pipeline.checkpoint import (
+    load_checkpoint,
+    load_enrich_checkpoint,
+    save_checkpoint,
+    save_enrich_checkpoint,
+)
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import Detector, NoDetection
 from secops.pipeline.normalizing import PARSE_BUDGET
@@ -52,12 +58,14 @@ class Worker:
         detector: Detector | None = None,
         metrics: Metrics | None = None,
         config: WorkerConfig | None = None,
+        enricher: Enricher | None = None,
     ) -> None:
         self.spool = spool
         self.es = es
         self.names = names
         self.accounting = accounting
         self.detector = detector or NoDetection()
+        self.enricher = enricher  # None: events go to detection as normalised
         self.metrics = metrics
         self.config = config or WorkerConfig()
         self._stop = threading.Event()
@@ -112,6 +120,7 @@ class Worker:
             try:
                 load_sources(self.es, self.names, self.accounting)
                 state = load_checkpoint(self.es, self.names, spool_id=self.spool.id)
+                enrich = load_enrich_checkpoint(self.es, self.names, spool_id=self.spool.id)
             except Exception as exc:
                 log.warning("pipeline: saved state not loaded yet (%s)", exc)
                 self._stop.wait(self.config.retry.delay(attempt))
@@ -119,6 +128,8 @@ class Worker:
                 continue
             if state is not None:
                 self.detector.restore(state)
+            if enrich is not None and self.enricher is not None:
+                self.enricher.restore(enrich)
             return True
         return False
 
@@ -167,6 +178,7 @@ class Worker:
             metrics=self.metrics,
             guard=self.guard,
             parse_budget=self.config.parse_budget,
+            enricher=self.enricher,
         )
         self._checkpoint(items[-1][0])
         self.delivered += len(items)
@@ -181,4 +193,13 @@ class Worker:
             save_checkpoint(
                 self.es, self.names, spool_id=self.spool.id, position=position, detector=state
             )
+        if self.enricher is not None and self.enricher.state.changed:
+            save_enrich_checkpoint(
+                self.es,
+                self.names,
+                spool_id=self.spool.id,
+                position=position,
+                state=self.enricher.snapshot(),
+            )
+            self.enricher.state.saved()
         self.spool.commit(position)
