@@ -240,9 +240,10 @@ class CorrelationEngine:
         counted = (
             spec.condition.fields[0] if spec.type == VALUE_COUNT and spec.condition.fields else None
         )
-        # a counted field varies across the window: the completing event's value names
-        # one of many (one member of several voting from an address), so it is left out
-        varying = counted.partition(".")[0] + "." if counted else "\0"
+        # a counted field and its siblings vary across the window: the completing event's
+        # values name one of many (one member of several voting from an address, one of
+        # the papers and its classification), so they are left out
+        varying = counted.rpartition(".")[0] + "." if counted else "\0"
         subject = {
             f: v
             for f in SUBJECT_FIELDS
