@@ -256,14 +256,22 @@ class _Builder:
     def plenary(self, day: datetime, index: int) -> None:
         rng = self.rng
         speaker = self.week.people[0]
-        chair_sid = self.login(day + timedelta(hours=9, minutes=40), speaker, speaker.desk_ip,
-                               "evoting")  # fmt: skip
+        chair_sid = self.login(
+            day + timedelta(hours=9, minutes=40), speaker, speaker.desk_ip, "evoting"
+        )
         assert speaker.member_id is not None
         for b, hour in enumerate((10, 12)):
             ballot = f"B-{index}{b}"
             opened = day + timedelta(hours=hour)
-            self.portal(opened, "evoting", speaker.desk_ip, speaker.member_id, "ballot_open",
-                        sid=chair_sid, ballot=ballot)  # fmt: skip
+            self.portal(
+                opened,
+                "evoting",
+                speaker.desk_ip,
+                speaker.member_id,
+                "ballot_open",
+                sid=chair_sid,
+                ballot=ballot,
+            )
             for m in self.members():
                 if rng.random() < 0.2:
                     continue
@@ -271,14 +279,35 @@ class _Builder:
                 assert m.terminal_ip is not None
                 ts = opened + timedelta(seconds=rng.randint(20, 500))
                 sid = self.new_sid()
-                self.portal(ts, "evoting", m.terminal_ip, m.member_id, "vote_cast",
-                            sid=sid, ballot=ballot, status=201)  # fmt: skip
+                self.portal(
+                    ts,
+                    "evoting",
+                    m.terminal_ip,
+                    m.member_id,
+                    "vote_cast",
+                    sid=sid,
+                    ballot=ballot,
+                    status=201,
+                )
                 if rng.random() < 0.05:  # a change of mind while the ballot is open
-                    self.portal(ts + timedelta(seconds=rng.randint(5, 60)), "evoting",
-                                m.terminal_ip, m.member_id, "vote_changed", sid=sid,
-                                ballot=ballot)  # fmt: skip
-            self.portal(opened + timedelta(minutes=10), "evoting", speaker.desk_ip,
-                        speaker.member_id, "ballot_close", sid=chair_sid, ballot=ballot)  # fmt: skip
+                    self.portal(
+                        ts + timedelta(seconds=rng.randint(5, 60)),
+                        "evoting",
+                        m.terminal_ip,
+                        m.member_id,
+                        "vote_changed",
+                        sid=sid,
+                        ballot=ballot,
+                    )
+            self.portal(
+                opened + timedelta(minutes=10),
+                "evoting",
+                speaker.desk_ip,
+                speaker.member_id,
+                "ballot_close",
+                sid=chair_sid,
+                ballot=ballot,
+            )
 
     # -- attacks --------------------------------------------------------------------------
 
@@ -291,8 +320,9 @@ class _Builder:
         def member() -> Person:
             return members[next(attackers)]
 
-        def attack(kind: str, names: set[str], start: datetime, end: datetime,
-                   involved: set[str]) -> None:  # fmt: skip
+        def attack(
+            kind: str, names: set[str], start: datetime, end: datetime, involved: set[str]
+        ) -> None:
             self.week.attacks.append(Attack(kind, names, start, end, involved))
 
         def classified(committee: str, p: Person) -> list[tuple[str, str]]:
@@ -304,8 +334,13 @@ class _Builder:
         start = day(1) + timedelta(hours=13, minutes=5)
         docs = classified(p.committees[0], p)[:20]
         for k, doc in enumerate(docs):
-            self.dms(start + timedelta(minutes=2 * k), p, doc, p.committees[0],
-                     rng.choice(("download", "export")))  # fmt: skip
+            self.dms(
+                start + timedelta(minutes=2 * k),
+                p,
+                doc,
+                p.committees[0],
+                rng.choice(("download", "export")),
+            )
         attack(
             "bulk_retrieval", {p.user}, start, start + timedelta(minutes=2 * len(docs)), {p.user}
         )
@@ -348,8 +383,9 @@ class _Builder:
         p = member()
         p.clearance = "secret"
         start = day(4) + timedelta(hours=10, minutes=44)
-        self.dms(start, p, classified(p.committees[0], p)[1], p.committees[0], "view",
-                 ip="10.1.99.77")  # fmt: skip
+        self.dms(
+            start, p, classified(p.committees[0], p)[1], p.committees[0], "view", ip="10.1.99.77"
+        )
         attack("new_address", {p.user}, start, start, {p.user})
 
         # 7 a secret paper shared; 8 a secret paper deleted
@@ -367,8 +403,9 @@ class _Builder:
         ip = "10.1.77.13"
         start = day(1) + timedelta(hours=8, minutes=2)
         for k in range(15):
-            self.portal(start + timedelta(seconds=7 * k), "portal", ip, "-", "login_failed",
-                        status=401)  # fmt: skip
+            self.portal(
+                start + timedelta(seconds=7 * k), "portal", ip, "-", "login_failed", status=401
+            )
         end = start + timedelta(minutes=3)
         self.portal(end, "portal", ip, victim.member_id, "login", sid=self.new_sid())
         attack("password_guessing", {ip}, start, end, {victim.user})
@@ -379,20 +416,34 @@ class _Builder:
         start = day(2) + timedelta(hours=8, minutes=30)
         sid = self.new_sid()
         self.portal(start, "portal", victim.desk_ip, victim.member_id, "login", sid=sid)
-        self.portal(start + timedelta(minutes=2), "portal", victim.desk_ip, victim.member_id,
-                    "bill_view", sid=sid)  # fmt: skip
+        self.portal(
+            start + timedelta(minutes=2),
+            "portal",
+            victim.desk_ip,
+            victim.member_id,
+            "bill_view",
+            sid=sid,
+        )
         end = start + timedelta(minutes=40)
         self.portal(end, "portal", EXTERNAL + "77", victim.member_id, "amendment_submit", sid=sid)
-        attack("session_two_addresses", {victim.user, sid, EXTERNAL + "77"}, start, end,
-               {victim.user})  # fmt: skip
+        attack(
+            "session_two_addresses", {victim.user, sid, EXTERNAL + "77"}, start, end, {victim.user}
+        )
 
         # 11 a vote changed after its ballot closed (B-31 closes at 12:10 on day 3)
         p = member()
         assert p.member_id is not None
         assert p.terminal_ip is not None
         when = day(3) + timedelta(hours=12, minutes=25)
-        self.portal(when, "evoting", p.terminal_ip, p.member_id, "vote_changed",
-                    sid=self.new_sid(), ballot="B-31")  # fmt: skip
+        self.portal(
+            when,
+            "evoting",
+            p.terminal_ip,
+            p.member_id,
+            "vote_changed",
+            sid=self.new_sid(),
+            ballot="B-31",
+        )
         attack("vote_after_close", {p.user}, when, when, {p.user})
 
         # 12 several members' votes from one address in a short window
@@ -401,20 +452,37 @@ class _Builder:
         voters = [member() for _ in range(3)]
         for k, v in enumerate(voters):
             assert v.member_id is not None
-            self.portal(start + timedelta(seconds=30 * k), "evoting", ip, v.member_id,
-                        "vote_cast", sid=self.new_sid(), ballot="B-40", status=201)  # fmt: skip
-        attack("votes_one_address", {ip}, start, start + timedelta(minutes=2),
-               {v.user for v in voters})  # fmt: skip
+            self.portal(
+                start + timedelta(seconds=30 * k),
+                "evoting",
+                ip,
+                v.member_id,
+                "vote_cast",
+                sid=self.new_sid(),
+                ballot="B-40",
+                status=201,
+            )
+        attack(
+            "votes_one_address", {ip}, start, start + timedelta(minutes=2), {v.user for v in voters}
+        )
 
         # 13 a ballot opened and closed by a member who does not preside
         p = member()
         assert p.member_id is not None
         start = day(0) + timedelta(hours=13, minutes=30)
         ballot = "B-X1"
-        self.portal(start, "evoting", p.desk_ip, p.member_id, "ballot_open", sid="sx",
-                    ballot=ballot)  # fmt: skip
-        self.portal(start + timedelta(minutes=1), "evoting", p.desk_ip, p.member_id,
-                    "ballot_close", sid="sx", ballot=ballot)  # fmt: skip
+        self.portal(
+            start, "evoting", p.desk_ip, p.member_id, "ballot_open", sid="sx", ballot=ballot
+        )
+        self.portal(
+            start + timedelta(minutes=1),
+            "evoting",
+            p.desk_ip,
+            p.member_id,
+            "ballot_close",
+            sid="sx",
+            ballot=ballot,
+        )
         attack("ballot_not_presiding", {p.user}, start, start + timedelta(minutes=1), {p.user})
 
 
