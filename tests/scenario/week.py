@@ -323,6 +323,10 @@ class _Builder:
         def attack(
             kind: str, names: set[str], start: datetime, end: datetime, involved: set[str]
         ) -> None:
+            # a person is named by their account or by their portal member id (an alias)
+            by_user = {q.user: q for q in people}
+            aliases = {by_user[n].member_id for n in names if n in by_user}
+            names = names | {a for a in aliases if a}
             self.week.attacks.append(Attack(kind, names, start, end, involved))
 
         def classified(committee: str, p: Person) -> list[tuple[str, str]]:
