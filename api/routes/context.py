@@ -45,6 +45,7 @@ def get_people(ctx: Ctx, _: Reader) -> PeopleView:
     responses={
         401: {"description": "Not authenticated"},
         403: {"description": "Not an administrator, or a fresh TOTP (step-up) is needed"},
+        409: {"description": "Another import is running; try again shortly"},
         422: {"description": "Rows rejected (each as body:LINE: reason in `rows`); nothing loaded"},
     },
 )

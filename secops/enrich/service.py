@@ -22,6 +22,7 @@ from secops.errors import UnavailableError
 from secops.store.people import (
     current_pointer,
     drop_generations,
+    import_lock,
     read_generation,
     set_current,
     write_generation,
@@ -54,24 +55,25 @@ def import_people(ctx: Context, *, text: str, source: str, actor: Actor | str) -
             details={"source": source, "sha256": digest, "rejected_rows": len(exc.rows)},
         )
         raise
-    before = current_pointer(ctx.es, ctx.names)
-    generation = _new_generation()
-    docs = [
-        {**person.model_dump(mode="json"), "clearance_rank": person.clearance_rank, "line": i}
-        for i, person in enumerate(people)
-    ]
-    write_generation(ctx.es, ctx.names, generation=generation, people=docs)
     name = actor if isinstance(actor, str) else actor.name
-    info = DirectoryInfo(
-        generation=generation,
-        count=len(people),
-        sha256=digest,
-        source=source,
-        loaded_at=datetime.now(UTC),
-        loaded_by=name,
-    )
-    set_current(ctx.es, ctx.names, pointer=info.model_dump(mode="json"))
-    drop_generations(ctx.es, ctx.names, keep=generation)
+    with import_lock(ctx.es, ctx.names, owner=name):
+        before = current_pointer(ctx.es, ctx.names)
+        generation = _new_generation()
+        docs = [
+            {**person.model_dump(mode="json"), "clearance_rank": person.clearance_rank, "line": i}
+            for i, person in enumerate(people)
+        ]
+        write_generation(ctx.es, ctx.names, generation=generation, people=docs)
+        info = DirectoryInfo(
+            generation=generation,
+            count=len(people),
+            sha256=digest,
+            source=source,
+            loaded_at=datetime.now(UTC),
+            loaded_by=name,
+        )
+        set_current(ctx.es, ctx.names, pointer=info.model_dump(mode="json"))
+        drop_generations(ctx.es, ctx.names, keep=generation)
     report = ImportReport(
         directory=info,
         previous_generation=before.get("generation") if before else None,

@@ -10,6 +10,7 @@ batches: where the current directory comes from, and the state it checkpoints.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +20,11 @@ from secops.enrich.directory import CLEARANCE_RANKS, Directory, Person
 from secops.enrich.first_seen import FirstSeen
 from secops.enrich.networks import DEFAULT_INTERNAL, InternalNetworks
 
+log = logging.getLogger(__name__)
+
 Event = dict[str, Any]
 UNKNOWN_TAG = "person_unknown"
+FAILED_TAG = "enrich_failed"
 
 
 @dataclass
@@ -159,15 +163,23 @@ def enrich_events(
     networks: InternalNetworks,
     first_seen: FirstSeen,
 ) -> None:
-    """Add the context fields to every event of the batch, in order (first-seen is ordered)."""
+    """Add the context fields to every event of the batch, in order (first-seen is ordered).
+
+    A failure on one event (a bug) leaves that event as far as it got, tagged
+    ``enrich_failed``, and goes on: context must never hold back the records.
+    """
     for event in events:
-        enrich_event(
-            event,
-            directory=directory,
-            calendar=calendar,
-            networks=networks,
-            first_seen=first_seen,
-        )
+        try:
+            enrich_event(
+                event,
+                directory=directory,
+                calendar=calendar,
+                networks=networks,
+                first_seen=first_seen,
+            )
+        except Exception:
+            log.exception("enrich stage failed on an event; stored without full context")
+            _tag(event, FAILED_TAG)
 
 
 def default_calendar() -> WorkCalendar:

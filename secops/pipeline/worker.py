@@ -1,4 +1,4 @@
-"""The pipeline worker: spool → normalize → detect → store, then commit the spool position.
+"""The pipeline worker: spool → normalize → enrich → detect → store, then commit the position.
 
 One thread. A batch is committed only after Elasticsearch has decided on every
 document of it (created, already there, or dead-lettered); while Elasticsearch

@@ -3,23 +3,78 @@
 An import writes every person under a new ``generation``, then points the state
 document ``people_directory:current`` at it, then deletes older generations.
 Readers follow the pointer and check the count it records, so they see the old
-directory or the new one, never a mix or a half-written one.
+directory or the new one, never a mix or a half-written one. Imports take turns:
+a lock document (created only if absent) keeps a second one from deleting the
+generation the first is writing; a lock older than ``LOCK_SECONDS`` was left by a
+crashed import and is taken over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ConflictError as ESConflictError
+from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 
-from secops.errors import StoreError
+from secops.errors import ConflictError, StoreError
 from secops.store.names import IndexNames
-from secops.store.state import get_state, put_state
+from secops.store.state import get_state, put_state, state_id
 
 POINTER_KIND = "people_directory"
 POINTER_KEY = "current"
+LOCK_KEY = "import-lock"
+LOCK_SECONDS = 300.0
+
+
+@contextmanager
+def import_lock(es: Elasticsearch, names: IndexNames, *, owner: str) -> Iterator[None]:
+    """Hold the directory's import lock for the block; :class:`ConflictError` when another
+    import holds it."""
+    lock_id = state_id(POINTER_KIND, LOCK_KEY)
+    now = time.time()
+    doc = {
+        "kind": POINTER_KIND,
+        "key": LOCK_KEY,
+        "updated_at": int(now * 1000),
+        "data": {"owner": owner},
+    }
+    try:
+        es.create(index=names.state, id=lock_id, document=doc, refresh=True)
+    except ESConflictError:
+        try:
+            held = es.get(index=names.state, id=lock_id)
+        except NotFoundError:
+            held = None
+        age = now - held["_source"]["updated_at"] / 1000 if held else LOCK_SECONDS
+        if age < LOCK_SECONDS:
+            raise ConflictError(
+                "another import of the people directory is running; try again shortly"
+            ) from None
+        try:  # left by an import that died: take it over, unless someone else just did
+            if held is not None:
+                es.index(
+                    index=names.state,
+                    id=lock_id,
+                    document=doc,
+                    if_seq_no=held["_seq_no"],
+                    if_primary_term=held["_primary_term"],
+                    refresh=True,
+                )
+            else:
+                es.create(index=names.state, id=lock_id, document=doc, refresh=True)
+        except ESConflictError:
+            raise ConflictError(
+                "another import of the people directory is running; try again shortly"
+            ) from None
+    try:
+        yield
+    finally:
+        with suppress(NotFoundError):
+            es.delete(index=names.state, id=lock_id, refresh=True)
 
 
 def people_index(names: IndexNames) -> str:

@@ -14,7 +14,9 @@ from secops.cli.main import main
 from secops.context import Context
 from secops.enrich.directory import DirectoryRejectedError
 from secops.enrich.service import import_people, list_people, load_directory
-from secops.store.people import people_index
+from secops.errors import ConflictError
+from secops.store.people import LOCK_KEY, POINTER_KIND, import_lock, people_index
+from secops.store.state import state_id
 
 FIRST = """user,clearance,committees,aliases,display_name
 mrossi,secret,defence;budget,M0421,Maria Rossi
@@ -114,3 +116,18 @@ def test_api_roles_step_up_and_rows(ctx: Context, client: TestClient) -> None:
         ("ada", "failure"),
         ("ada", "success"),
     ]
+
+
+def test_imports_take_turns(ctx: Context) -> None:
+    import_people(ctx, text=FIRST, source="first.csv", actor="system:test")
+    with (
+        import_lock(ctx.es, ctx.names, owner="someone"),
+        pytest.raises(ConflictError, match="another import"),
+    ):
+        import_people(ctx, text=SECOND, source="second.csv", actor="system:test")
+    assert sorted(p.user for p in load_directory(ctx).people) == ["lbianchi", "mrossi"]
+    # A lock left by an import that died long ago is taken over.
+    stale = {"kind": POINTER_KIND, "key": LOCK_KEY, "updated_at": 0, "data": {"owner": "x"}}
+    ctx.es.index(index=ctx.names.state, id=state_id(POINTER_KIND, LOCK_KEY), document=stale)
+    import_people(ctx, text=SECOND, source="second.csv", actor="system:test")
+    assert sorted(p.user for p in load_directory(ctx).people) == ["gverdi", "mrossi"]

@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from secops.enrich import Enricher
 from secops.enrich.directory import Directory, parse_people
 from secops.normalize import normalize
@@ -151,3 +153,38 @@ def test_internal_and_first_seen_per_person() -> None:
     restored.restore(json.loads(json.dumps(enricher.snapshot())))
     (later,) = _enriched(_dms(ts="2026-06-20T06:00:00Z"), enricher=restored)
     assert later["secops"]["source"]["first_seen"] is False
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"user": "mrossi", "source": "10.0.0.1", "@timestamp": 5},
+        {"user": {"name": ["mrossi"]}, "source": {"ip": ["10.0.0.1"]}, "tags": "x"},
+        {"user": {"name": ""}, "parliament": {"document": "DOC-1"}, "secops": "odd"},
+        {"user": {"name": "mrossi"}, "parliament": {"user": {"clearance": 3}}, "@timestamp": "x"},
+        {"source": {"ip": "not-an-address"}, "@timestamp": "2026-13-45T00:00:00Z"},
+    ],
+)
+def test_odd_shapes_are_enriched_without_error(event: dict[str, Any]) -> None:
+    _enriched(event)
+    assert isinstance(event["secops"], dict)
+    assert "time" not in event["secops"]
+
+
+def test_a_failure_on_one_event_tags_it_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enricher = Enricher(directory=_directory)
+    calls = []
+
+    def broken(timestamp: str) -> float:
+        calls.append(timestamp)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return 0.0
+
+    monkeypatch.setattr("secops.enrich.stage.epoch_of", broken)
+    first, second = _enriched(_dms(), _dms(doc_id="DOC-2"), enricher=enricher)
+    assert "enrich_failed" in first["tags"]
+    assert "enrich_failed" not in second.get("tags", [])
+    assert second["secops"]["person"]["known"] is True
