@@ -281,7 +281,9 @@ def _papers(doc: dict[str, Any]) -> str:
     committee = get_path(doc, "parliament.document.committee")
     if not classification and not committee:
         return ""
-    words = " ".join(str(w) for w in (classification, committee) if w)
+    words = " ".join(
+        "/".join(w) if isinstance(w, list) else str(w) for w in (classification, committee) if w
+    )
     return f"of {words} papers"
 
 

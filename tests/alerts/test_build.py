@@ -158,11 +158,17 @@ def test_a_value_count_alert_lists_what_it_counted_and_whom() -> None:
         base_rules=["retrieval"],
         values=[f"DOC-{i}" for i in range(12)],
         counted="parliament.document.id",
-        subject={"user.full_name": "Sara Hosseini", "source.ip": "10.1.0.79"},
+        subject={
+            "user.full_name": "Sara Hosseini",
+            "source.ip": "10.1.0.79",
+            "parliament.document.classification": ["confidential", "secret"],
+            "parliament.document.committee": "health",
+        },
     )
     _, doc = from_correlation(match, grouping=GROUPED, now=NOW)
     assert doc["summary"] == (
-        "Bulk Retrieval: 12 distinct parliament.document.id by Sara Hosseini from 10.1.0.79 in 22m"
+        "Bulk Retrieval: 12 distinct parliament.document.id of confidential/secret health papers "
+        "by Sara Hosseini from 10.1.0.79 in 22m"
     )
     assert doc["correlation"]["values"] == [f"DOC-{i}" for i in range(12)]
     assert doc["correlation"]["field"] == "parliament.document.id"

@@ -126,6 +126,7 @@ def assert_scenario(week: Week, alerts: list[dict[str, Any]], path: str) -> None
     assert bulk
     assert bulk[0]["confidential"] is True
     assert bulk[0]["user"]["full_name"] in bulk[0]["summary"]
+    assert " papers by " in bulk[0]["summary"]  # their classification and committee
     assert len(bulk[0]["correlation"]["values"]) >= 12
 
 

@@ -41,6 +41,9 @@ from secops.errors import RuleError
 
 GroupKey = tuple[int, tuple[Any, ...]]  # (index of the routed rule, group-by values)
 MAX_VALUES = 20  # distinct counted values a match lists
+# value_count entries note these fields beside the counted value, so that a match can say
+# what was counted (the classifications and committees of the papers of a bulk retrieval)
+NOTED_FIELDS = ("parliament.document.classification", "parliament.document.committee")
 # fields of the completing event a match carries, so its alert can name who and what
 SUBJECT_FIELDS = (
     "user.id",
@@ -192,6 +195,8 @@ class CorrelationEngine:
         if source.value_fields and value is None:
             self.stats.missing_value += 1
             return None
+        if spec.type == VALUE_COUNT:
+            value = (value, tuple(hashable(get_field(item.event, f)) for f in NOTED_FIELDS))
         key = (index, group)
         state = self._groups.get(key)
         if state is None:
@@ -230,13 +235,16 @@ class CorrelationEngine:
         spec = routed.spec
         contributing = sorted({routed.sources[e[3]].rule_id for e in window})
         values: list[Any] = []
+        noted: dict[str, Any] = {}
         if spec.type == VALUE_COUNT:
             for entry in window:
-                shown = jsonable(entry[4])
-                if shown not in values:
+                shown = jsonable(entry[4][0])
+                if shown not in values and len(values) < MAX_VALUES:
                     values.append(shown)
-                if len(values) >= MAX_VALUES:
-                    break
+            for i, name in enumerate(NOTED_FIELDS):
+                seen = sorted({str(e[4][1][i]) for e in window if e[4][1][i] is not None})
+                if seen:
+                    noted[name] = seen[0] if len(seen) == 1 else seen
         counted = (
             spec.condition.fields[0] if spec.type == VALUE_COUNT and spec.condition.fields else None
         )
@@ -248,7 +256,7 @@ class CorrelationEngine:
             f: v
             for f in SUBJECT_FIELDS
             if not f.startswith(varying) and (v := get_field(completing, f)) is not None
-        }
+        } | noted
         return CorrelationMatch(
             rule=spec.meta,
             correlation_type=spec.type,

@@ -102,12 +102,18 @@ def portal(
 
 
 def test_bulk_retrieval_counts_distinct_classified_documents(engines: Any) -> None:
-    thief = [dms(i, user="leaker", doc=f"DOC-{i}") for i in range(14)]
+    thief = [
+        dms(i, user="leaker", doc=f"DOC-{i}", cls="confidential" if i < 3 else "secret")
+        for i in range(14)
+    ]
     fired = titled(run(engines, thief), "Bulk Retrieval")
     assert len(fired) == 1
     assert fired[0].group == {"user.id": "leaker"}
     assert fired[0].values[:3] == ["DOC-0", "DOC-1", "DOC-2"]
     assert fired[0].subject["user.full_name"] == "Leaker"
+    # what was taken: every classification and committee of the window, not the last paper's
+    assert fired[0].subject["parliament.document.classification"] == ["confidential", "secret"]
+    assert fired[0].subject["parliament.document.committee"] == "defence"
 
 
 def test_bulk_retrieval_ignores_public_papers_and_repeated_prints(engines: Any) -> None:
