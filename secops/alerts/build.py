@@ -28,6 +28,15 @@ from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
 
 DEFAULT_GROUP_BY = ("host.name", "user.name", "source.ip")
 LIFTED = ("host.name", "user.name", "source.ip", "destination.ip")
+# the person and document context the enrichment stage adds, lifted the same way
+LIFTED_CONTEXT = (
+    "user.id",
+    "user.full_name",
+    "parliament.document.id",
+    "parliament.document.classification",
+    "parliament.document.committee",
+    "parliament.vote.ballot_id",
+)
 GROUP_TAG = "secops.group_by."
 CONFIDENTIAL_TAG = "secops.confidentiality"
 MAX_EVENTS_KEPT = 5  # trimmed copies of the first matching events
@@ -119,11 +128,9 @@ def parse_threat(tags: tuple[str, ...]) -> tuple[list[str], list[str], list[str]
 
 
 def is_confidential(rule: RuleMeta) -> bool:
-    if CONFIDENTIAL_TAG in rule.tags:
-        return True
-    if rule.logsource.get("product", "").lower() == "parliament":
-        return True
-    return bool(rule.path and "parliament" in rule.path.lower())
+    """Only the rule's own tag says so: a parliament rule about e-voting integrity or
+    SQL injection is not about confidentiality, whatever its folder or logsource."""
+    return CONFIDENTIAL_TAG in rule.tags
 
 
 def trim(value: Any, depth: int = 0) -> Any:
@@ -210,7 +217,7 @@ def from_rule_match(
             "events": [trim(event)],
         }
     )
-    for path in LIFTED:
+    for path in LIFTED + LIFTED_CONTEXT:
         value = get_path(event, path)
         if value is not None:
             _set_path(doc, path, value)
@@ -247,8 +254,11 @@ def from_correlation(
             },
         }
     )
-    for path in LIFTED:
-        value = match.group.get(path)
+    if match.counted:
+        doc["correlation"]["field"] = match.counted
+        doc["correlation"]["values"] = list(match.values)
+    for path in LIFTED + LIFTED_CONTEXT:
+        value = match.group.get(path, match.subject.get(path))
         if value is not None:
             _set_path(doc, path, value)
     doc["alert_id"] = alert_id
@@ -265,6 +275,18 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
 
 
+def _papers(doc: dict[str, Any]) -> str:
+    """``of secret defence papers`` when the alert is about documents, else empty."""
+    classification = get_path(doc, "parliament.document.classification")
+    committee = get_path(doc, "parliament.document.committee")
+    if not classification and not committee:
+        return ""
+    words = " ".join(
+        "/".join(w) if isinstance(w, list) else str(w) for w in (classification, committee) if w
+    )
+    return f"of {words} papers"
+
+
 def summarize(doc: dict[str, Any]) -> str:
     """One line a triager reads at 3 a.m.: what, how often, who, from where, to where, how long.
 
@@ -278,11 +300,18 @@ def summarize(doc: dict[str, Any]) -> str:
     if corr and measured:
         value = corr["value"]
         shown = int(value) if float(value).is_integer() else round(value, 2)
-        last = f"{shown} ({corr['type'].replace('_', ' ')})"
+        last = (
+            f"{shown} distinct {corr['field']}"
+            if corr.get("field")
+            else f"{shown} ({corr['type'].replace('_', ' ')})"
+        )
         parts.append(f"fired {fires} times, last {last}," if fires > 1 else last)
     if doc["count"] > 1 and (fires > 1 or not measured):
         parts.append(f"{doc['count']} events")
-    user = get_path(doc, "user.name")
+    papers = _papers(doc)
+    if papers:
+        parts.append(papers)
+    user = get_path(doc, "user.full_name") or get_path(doc, "user.name") or get_path(doc, "user.id")
     if user:
         parts.append(f"by {user}")
     source = get_path(doc, "source.ip")

@@ -47,3 +47,9 @@ class CorrelationMatch(BaseModel):
     value: float | None = None  # the count / distinct count / sum / avg / percentile
     event_ids: list[str]
     base_rules: list[str]  # ids of the base rules that contributed
+    # value_count: the distinct values counted (document ids, addresses), first ones only
+    values: list[Any] = Field(default_factory=list)
+    counted: str | None = None  # value_count: the field whose distinct values are counted
+    # who and what of the event that completed the window (person, address, document),
+    # so that an alert keyed by a ballot or a session still names the person behind it
+    subject: dict[str, Any] = Field(default_factory=dict)

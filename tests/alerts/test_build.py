@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from secops.alerts.build import Grouping, from_correlation, from_rule_match, merge, parse_threat
-from secops.detect.models import RuleMeta
+from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
 
 from .factories import BRUTE_RULE, SSH_RULE, brute_match, ssh_match
 
@@ -71,14 +71,17 @@ def test_levels_map_to_elastic_like_risk_scores() -> None:
     assert scores["low"][1] == 21
 
 
-def test_parliament_rules_are_confidential() -> None:
+def test_confidential_follows_the_tag_only() -> None:
+    tagged = RuleMeta(id="r", title="t", tags=("secops.confidentiality",))
+    _, doc = from_rule_match(ssh_match(1, rule=tagged), grouping=GROUPED, now=NOW)
+    assert doc["confidential"] is True
+    # e-voting integrity and portal attacks live beside the DMS rules but are not secrets
     for rule in (
-        RuleMeta(id="r", title="t", tags=("secops.confidentiality",)),
         RuleMeta(id="r", title="t", logsource={"product": "parliament"}),
         RuleMeta(id="r", title="t", path="rules/parliament/evoting.yml"),
     ):
         _, doc = from_rule_match(ssh_match(1, rule=rule), grouping=GROUPED, now=NOW)
-        assert doc["confidential"] is True
+        assert doc["confidential"] is False
 
 
 def test_parse_threat_keeps_groups_and_software_as_tags() -> None:
@@ -120,3 +123,53 @@ def test_merge_caps_event_ids_but_keeps_counting() -> None:
         merge(doc, more, max_event_ids=3)
     assert doc["count"] == 6
     assert doc["event_ids"] == ["ev-0", "ev-1", "ev-2"]
+
+
+def test_a_document_alert_names_the_person_and_the_papers() -> None:
+    rule = RuleMeta(id="ntk", title="Classified Paper Of Another Committee Read")
+    event = {
+        "@timestamp": "2026-03-14T07:30:00Z",
+        "user": {"name": "u011", "id": "u011", "full_name": "Sara Kazemi"},
+        "source": {"ip": "10.1.0.21"},
+        "parliament": {
+            "document": {"id": "DOC-7", "classification": "secret", "committee": "defence"}
+        },
+    }
+    _, doc = from_rule_match(
+        RuleMatch(rule=rule, event=event, event_id="e"), grouping=GROUPED, now=NOW
+    )
+    assert doc["summary"] == (
+        "Classified Paper Of Another Committee Read: of secret defence papers by Sara Kazemi "
+        "from 10.1.0.21"
+    )
+    assert doc["parliament"]["document"]["id"] == "DOC-7"
+    assert doc["user"]["id"] == "u011"
+
+
+def test_a_value_count_alert_lists_what_it_counted_and_whom() -> None:
+    match = CorrelationMatch(
+        rule=RuleMeta(id="bulk", title="Bulk Retrieval", kind="correlation"),
+        correlation_type="value_count",
+        group={"user.id": "u069"},
+        first_seen="2026-03-15T09:35:00Z",
+        last_seen="2026-03-15T09:57:00Z",
+        value=12.0,
+        event_ids=[f"e{i}" for i in range(12)],
+        base_rules=["retrieval"],
+        values=[f"DOC-{i}" for i in range(12)],
+        counted="parliament.document.id",
+        subject={
+            "user.full_name": "Sara Hosseini",
+            "source.ip": "10.1.0.79",
+            "parliament.document.classification": ["confidential", "secret"],
+            "parliament.document.committee": "health",
+        },
+    )
+    _, doc = from_correlation(match, grouping=GROUPED, now=NOW)
+    assert doc["summary"] == (
+        "Bulk Retrieval: 12 distinct parliament.document.id of confidential/secret health papers "
+        "by Sara Hosseini from 10.1.0.79 in 22m"
+    )
+    assert doc["correlation"]["values"] == [f"DOC-{i}" for i in range(12)]
+    assert doc["correlation"]["field"] == "parliament.document.id"
+    assert doc["user"] == {"id": "u069", "full_name": "Sara Hosseini"}

@@ -100,7 +100,7 @@ def test_bad_dms_timestamp_keeps_the_denied_secret_access(engine: DetectionEngin
     assert ev["parliament"]["document"] == {"id": "D-1", "classification": "secret"}
     assert ev["parliament"]["result"] == "denied"
     assert ev["user"]["name"] == "mrossi"
-    assert "Access To A Secret Document Denied" in fired(engine, ev)
+    assert "Access To A Classified Document Denied" in fired(engine, ev)
 
 
 def test_bad_cef_time_keeps_the_extensions() -> None:

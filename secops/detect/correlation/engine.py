@@ -27,14 +27,34 @@ from sigma.correlations import SigmaCorrelationRule
 
 from secops.detect.correlation import checkpoint
 from secops.detect.correlation.evaluate import verdict
-from secops.detect.correlation.fields import event_time, get_field, hashable, iso
+from secops.detect.correlation.fields import event_time, get_field, hashable, iso, jsonable
 from secops.detect.correlation.routing import Routed, route
-from secops.detect.correlation.spec import NUMERIC_TYPES, CorrelationSpec, compile_rule
+from secops.detect.correlation.spec import (
+    NUMERIC_TYPES,
+    VALUE_COUNT,
+    CorrelationSpec,
+    compile_rule,
+)
 from secops.detect.correlation.window import Entry, GroupState
 from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
 from secops.errors import RuleError
 
 GroupKey = tuple[int, tuple[Any, ...]]  # (index of the routed rule, group-by values)
+MAX_VALUES = 20  # distinct counted values a match lists
+# value_count entries note these fields beside the counted value, so that a match can say
+# what was counted (the classifications and committees of the papers of a bulk retrieval)
+NOTED_FIELDS = ("parliament.document.classification", "parliament.document.committee")
+# fields of the completing event a match carries, so its alert can name who and what
+SUBJECT_FIELDS = (
+    "user.id",
+    "user.name",
+    "user.full_name",
+    "source.ip",
+    "parliament.session_id",
+    "parliament.vote.ballot_id",
+    "parliament.document.classification",
+    "parliament.document.committee",
+)
 
 
 @dataclass
@@ -175,6 +195,8 @@ class CorrelationEngine:
         if source.value_fields and value is None:
             self.stats.missing_value += 1
             return None
+        if spec.type == VALUE_COUNT:
+            value = (value, tuple(hashable(get_field(item.event, f)) for f in NOTED_FIELDS))
         key = (index, group)
         state = self._groups.get(key)
         if state is None:
@@ -199,14 +221,42 @@ class CorrelationEngine:
             if holds:
                 state.close(end)
                 self.stats.fired += 1
-                return self._match(routed, group, window, measured)
+                return self._match(routed, group, window, measured, item.event)
         return None
 
     def _match(
-        self, routed: Routed, group: tuple[Any, ...], window: list[Entry], measured: float | None
+        self,
+        routed: Routed,
+        group: tuple[Any, ...],
+        window: list[Entry],
+        measured: float | None,
+        completing: dict[str, Any],
     ) -> CorrelationMatch:
         spec = routed.spec
         contributing = sorted({routed.sources[e[3]].rule_id for e in window})
+        values: list[Any] = []
+        noted: dict[str, Any] = {}
+        if spec.type == VALUE_COUNT:
+            for entry in window:
+                shown = jsonable(entry[4][0])
+                if shown not in values and len(values) < MAX_VALUES:
+                    values.append(shown)
+            for i, name in enumerate(NOTED_FIELDS):
+                seen = sorted({str(e[4][1][i]) for e in window if e[4][1][i] is not None})
+                if seen:
+                    noted[name] = seen[0] if len(seen) == 1 else seen
+        counted = (
+            spec.condition.fields[0] if spec.type == VALUE_COUNT and spec.condition.fields else None
+        )
+        # a counted field and its siblings vary across the window: the completing event's
+        # values name one of many (one member of several voting from an address, one of
+        # the papers and its classification), so they are left out
+        varying = counted.rpartition(".")[0] + "." if counted else "\0"
+        subject = {
+            f: v
+            for f in SUBJECT_FIELDS
+            if not f.startswith(varying) and (v := get_field(completing, f)) is not None
+        } | noted
         return CorrelationMatch(
             rule=spec.meta,
             correlation_type=spec.type,
@@ -216,6 +266,9 @@ class CorrelationEngine:
             value=measured,
             event_ids=[e[2] for e in window[: self.max_event_ids]],
             base_rules=contributing,
+            values=values,
+            counted=counted,
+            subject=subject,
         )
 
     def _expired(self, key: GroupKey, state: GroupState) -> bool:

@@ -41,7 +41,7 @@ def measure(spec: CorrelationSpec, window: Sequence[Entry]) -> float | None:
     if kind == EVENT_COUNT:
         return float(len(window))
     if kind == VALUE_COUNT:
-        return float(len({entry[4] for entry in window}))
+        return float(len({entry[4][0] for entry in window}))  # (value, noted fields)
     if kind == TEMPORAL:
         return float(len({entry[3] for entry in window}))
     if kind == TEMPORAL_ORDERED:

@@ -219,5 +219,7 @@ def _with_fingerprint(spec: CorrelationSpec) -> CorrelationSpec:
         "fields": cond.fields,
         "expression": repr(cond.expression),
     }
+    if spec.type == VALUE_COUNT:
+        shape["entry"] = "value and noted fields"  # windows saved before hold bare values
     digest = hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()
     return CorrelationSpec(**{**spec.__dict__, "fingerprint": digest[:16]})
