@@ -15,7 +15,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from api.deps import get_context
 from api.security import Principal, Role, require
 from secops.context import Context
-from secops.detect.models import Level
+from secops.definitions import Severity
 from secops.rules import service
 from secops.rules.models import (
     DisableIn,
@@ -65,7 +65,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def rule_filter(
-    level: Annotated[list[Level] | None, Query()] = None,
+    level: Annotated[list[Severity] | None, Query()] = None,
     tag: Annotated[list[str] | None, Query(description="Any of these tags")] = None,
     enabled: bool | None = None,
     kind: RuleKind | None = None,

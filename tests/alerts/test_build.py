@@ -35,10 +35,10 @@ def test_group_by_comes_from_settings_or_tags() -> None:
     a, doc = from_rule_match(ssh_match(1, user="root"), grouping=by_source, now=NOW)
     b, _ = from_rule_match(ssh_match(2, user="admin"), grouping=by_source, now=NOW)
     assert a == b
-    assert doc["group"] == {"source.ip": "183.62.140.253"}
+    assert doc.stored()["group"] == {"source.ip": "183.62.140.253"}
     tagged = SSH_RULE.model_copy(update={"tags": ("secops.group_by.user.name",)})
     _, doc = from_rule_match(ssh_match(1, rule=tagged), grouping=GROUPED, now=NOW)
-    assert doc["group"] == {"user.name": "root"}
+    assert doc.stored()["group"] == {"user.name": "root"}
     none = SSH_RULE.model_copy(update={"tags": ("secops.group_by.none",)})
     x, _ = from_rule_match(ssh_match(1, rule=none), grouping=GROUPED, now=NOW)
     y, _ = from_rule_match(ssh_match(2, rule=none), grouping=GROUPED, now=NOW)
@@ -47,17 +47,17 @@ def test_group_by_comes_from_settings_or_tags() -> None:
 
 def test_severity_risk_threat_and_lifted_fields() -> None:
     _, doc = from_rule_match(ssh_match(1), grouping=GROUPED, now=NOW)
-    assert (doc["severity"], doc["severity_rank"], doc["risk_score"]) == ("medium", 2, 47)
-    assert doc["threat"] == {"tactics": ["credential-access"], "techniques": ["T1110", "T1110.001"]}
-    assert doc["tags"] == ["cve.2024-0001"]
-    assert doc["host"]["name"] == "LabSZ"
-    assert doc["user"]["name"] == "root"
-    assert doc["source"]["ip"] == "183.62.140.253"
-    assert doc["event_ids"] == ["ev-1"]
-    assert doc["events"][0]["message"].startswith("Failed password")
-    assert doc["kind"] == "detection"
-    assert doc["confidential"] is False
-    assert doc["summary"] == "SSH failed login: by root from 183.62.140.253 on LabSZ"
+    assert (doc.stored()["severity"], doc.stored()["severity_rank"], doc.stored()["risk_score"]) == ("medium", 2, 47)
+    assert doc.stored()["threat"] == {"tactics": ["credential-access"], "techniques": ["T1110", "T1110.001"]}
+    assert doc.stored()["tags"] == ["cve.2024-0001"]
+    assert doc.stored()["host"]["name"] == "LabSZ"
+    assert doc.stored()["user"]["name"] == "root"
+    assert doc.stored()["source"]["ip"] == "183.62.140.253"
+    assert doc.stored()["event_ids"] == ["ev-1"]
+    assert doc.stored()["events"][0]["message"].startswith("Failed password")
+    assert doc.stored()["kind"] == "detection"
+    assert doc.stored()["confidential"] is False
+    assert doc.stored()["summary"] == "SSH failed login: by root from 183.62.140.253 on LabSZ"
 
 
 def test_levels_map_to_elastic_like_risk_scores() -> None:
@@ -65,7 +65,7 @@ def test_levels_map_to_elastic_like_risk_scores() -> None:
     for level in ("informational", "low", "medium", "high", "critical"):
         rule = SSH_RULE.model_copy(update={"level": level})
         _, doc = from_rule_match(ssh_match(1, rule=rule), grouping=GROUPED, now=NOW)
-        scores[level] = (doc["severity_rank"], doc["risk_score"])
+        scores[level] = (doc.stored()["severity_rank"], doc.stored()["risk_score"])
     assert [s[0] for s in scores.values()] == [0, 1, 2, 3, 4]
     assert scores["critical"][1] == 99
     assert scores["low"][1] == 21
@@ -78,7 +78,7 @@ def test_parliament_rules_are_confidential() -> None:
         RuleMeta(id="r", title="t", path="rules/parliament/evoting.yml"),
     ):
         _, doc = from_rule_match(ssh_match(1, rule=rule), grouping=GROUPED, now=NOW)
-        assert doc["confidential"] is True
+        assert doc.stored()["confidential"] is True
 
 
 def test_parse_threat_keeps_groups_and_software_as_tags() -> None:
@@ -93,12 +93,12 @@ def test_correlation_alert_carries_group_and_readable_summary() -> None:
     alert_id, doc = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
     again, _ = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
     assert alert_id == again
-    assert doc["kind"] == "correlation"
-    assert doc["group"] == {"source.ip": "183.62.140.253", "host.name": "LabSZ"}
-    assert doc["source"]["ip"] == "183.62.140.253"
-    assert doc["count"] == 12
-    assert doc["rule"]["id"] == BRUTE_RULE.id
-    assert doc["summary"] == "SSH brute force: 12 (event count) from 183.62.140.253 on LabSZ in 4m"
+    assert doc.stored()["kind"] == "correlation"
+    assert doc.stored()["group"] == {"source.ip": "183.62.140.253", "host.name": "LabSZ"}
+    assert doc.stored()["source"]["ip"] == "183.62.140.253"
+    assert doc.stored()["count"] == 12
+    assert doc.stored()["rule"]["id"] == BRUTE_RULE.id
+    assert doc.stored()["summary"] == "SSH brute force: 12 (event count) from 183.62.140.253 on LabSZ in 4m"
 
 
 def test_merge_counts_new_events_and_ignores_replays() -> None:
@@ -106,11 +106,11 @@ def test_merge_counts_new_events_and_ignores_replays() -> None:
     _, second = from_rule_match(ssh_match(2, ts="2025-03-01T10:03:00Z"), grouping=GROUPED, now=NOW)
     assert merge(first, second, max_event_ids=10)
     assert not merge(first, second, max_event_ids=10)
-    assert first["count"] == 2
-    assert first["event_ids"] == ["ev-1", "ev-2"]
-    assert first["last_seen"] == "2025-03-01T10:03:00.000Z"
-    assert first["summary"].endswith("in 3m")
-    assert first["summary"].startswith("SSH failed login: 2 events")
+    assert first.stored()["count"] == 2
+    assert first.stored()["event_ids"] == ["ev-1", "ev-2"]
+    assert first.stored()["last_seen"] == "2025-03-01T10:03:00.000Z"
+    assert first.stored()["summary"].endswith("in 3m")
+    assert first.stored()["summary"].startswith("SSH failed login: 2 events")
 
 
 def test_merge_caps_event_ids_but_keeps_counting() -> None:
@@ -118,5 +118,5 @@ def test_merge_caps_event_ids_but_keeps_counting() -> None:
     for n in range(1, 6):
         _, more = from_rule_match(ssh_match(n), grouping=GROUPED, now=NOW)
         merge(doc, more, max_event_ids=3)
-    assert doc["count"] == 6
-    assert doc["event_ids"] == ["ev-0", "ev-1", "ev-2"]
+    assert doc.stored()["count"] == 6
+    assert doc.stored()["event_ids"] == ["ev-0", "ev-1", "ev-2"]
