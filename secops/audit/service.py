@@ -22,7 +22,7 @@ import logging
 import threading
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
@@ -49,6 +49,7 @@ from secops.audit.models import (
 )
 from secops.context import Context
 from secops.errors import ConflictError, InvalidInputError, StoreError, UnavailableError
+from secops.times import now_micros
 
 log = logging.getLogger("secops.audit")
 
@@ -97,7 +98,7 @@ def _writer_for(ctx: Context) -> _Writer:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return now_micros()
 
 
 def _actor(actor: Actor | str, address: str | None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from secops.pipeline.parse_guard import ParseGuard
 from secops.records import RawRecord
+from secops.times import iso_millis
 
 Event = dict[str, Any]
 Group = tuple[list[RawRecord], Event]
@@ -41,9 +42,8 @@ except ImportError:  # the normalize stage is absent from this installation
 
 def _fallback(record: RawRecord) -> Event:
     original = record.message if record.message is not None else str(record.structured)
-    ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.received_at))
     return {
-        "@timestamp": f"{ts}.{int(record.received_at * 1000) % 1000:03d}Z",
+        "@timestamp": iso_millis(record.received_at),
         "message": original,
         "event": {"original": original, "dataset": "unparsed"},
         "tags": ["unparsed"],

@@ -47,17 +47,24 @@ def test_group_by_comes_from_settings_or_tags() -> None:
 
 def test_severity_risk_threat_and_lifted_fields() -> None:
     _, doc = from_rule_match(ssh_match(1), grouping=GROUPED, now=NOW)
-    assert (doc.stored()["severity"], doc.stored()["severity_rank"], doc.stored()["risk_score"]) == ("medium", 2, 47)
-    assert doc.stored()["threat"] == {"tactics": ["credential-access"], "techniques": ["T1110", "T1110.001"]}
-    assert doc.stored()["tags"] == ["cve.2024-0001"]
-    assert doc.stored()["host"]["name"] == "LabSZ"
-    assert doc.stored()["user"]["name"] == "root"
-    assert doc.stored()["source"]["ip"] == "183.62.140.253"
-    assert doc.stored()["event_ids"] == ["ev-1"]
-    assert doc.stored()["events"][0]["message"].startswith("Failed password")
-    assert doc.stored()["kind"] == "detection"
-    assert doc.stored()["confidential"] is False
-    assert doc.stored()["summary"] == "SSH failed login: by root from 183.62.140.253 on LabSZ"
+    assert (
+        doc["severity"],
+        doc["severity_rank"],
+        doc["risk_score"],
+    ) == ("medium", 2, 47)
+    assert doc["threat"] == {
+        "tactics": ["credential-access"],
+        "techniques": ["T1110", "T1110.001"],
+    }
+    assert doc["tags"] == ["cve.2024-0001"]
+    assert doc["host"]["name"] == "LabSZ"
+    assert doc["user"]["name"] == "root"
+    assert doc["source"]["ip"] == "183.62.140.253"
+    assert doc["event_ids"] == ["ev-1"]
+    assert doc["events"][0]["message"].startswith("Failed password")
+    assert doc["kind"] == "detection"
+    assert doc["confidential"] is False
+    assert doc["summary"] == "SSH failed login: by root from 183.62.140.253 on LabSZ"
 
 
 def test_levels_map_to_elastic_like_risk_scores() -> None:
@@ -90,15 +97,16 @@ def test_parse_threat_keeps_groups_and_software_as_tags() -> None:
 
 def test_correlation_alert_carries_group_and_readable_summary() -> None:
     ids = [f"ev-{i}" for i in range(12)]
-    alert_id, doc = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
+    alert_id, alert = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
+    doc = alert.stored()
     again, _ = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
     assert alert_id == again
-    assert doc.stored()["kind"] == "correlation"
-    assert doc.stored()["group"] == {"source.ip": "183.62.140.253", "host.name": "LabSZ"}
-    assert doc.stored()["source"]["ip"] == "183.62.140.253"
-    assert doc.stored()["count"] == 12
-    assert doc.stored()["rule"]["id"] == BRUTE_RULE.id
-    assert doc.stored()["summary"] == "SSH brute force: 12 (event count) from 183.62.140.253 on LabSZ in 4m"
+    assert doc["kind"] == "correlation"
+    assert doc["group"] == {"source.ip": "183.62.140.253", "host.name": "LabSZ"}
+    assert doc["source"]["ip"] == "183.62.140.253"
+    assert doc["count"] == 12
+    assert doc["rule"]["id"] == BRUTE_RULE.id
+    assert doc["summary"] == "SSH brute force: 12 (event count) from 183.62.140.253 on LabSZ in 4m"
 
 
 def test_merge_counts_new_events_and_ignores_replays() -> None:

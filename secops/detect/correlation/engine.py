@@ -27,12 +27,13 @@ from sigma.correlations import SigmaCorrelationRule
 
 from secops.detect.correlation import checkpoint
 from secops.detect.correlation.evaluate import verdict
-from secops.detect.correlation.fields import event_time, get_field, hashable, iso
+from secops.detect.correlation.fields import event_time, get_field, hashable
 from secops.detect.correlation.routing import Routed, route
 from secops.detect.correlation.spec import NUMERIC_TYPES, CorrelationSpec, compile_rule
 from secops.detect.correlation.window import Entry, GroupState
 from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
 from secops.errors import RuleError
+from secops.times import iso_millis
 
 GroupKey = tuple[int, tuple[Any, ...]]  # (index of the routed rule, group-by values)
 
@@ -211,8 +212,8 @@ class CorrelationEngine:
             rule=spec.meta,
             correlation_type=spec.type,
             group=dict(zip(spec.group_by, group, strict=True)),
-            first_seen=iso(window[0][0]),
-            last_seen=iso(window[-1][0]),
+            first_seen=iso_millis(window[0][0]),
+            last_seen=iso_millis(window[-1][0]),
             value=measured,
             event_ids=[e[2] for e in window[: self.max_event_ids]],
             base_rules=contributing,
