@@ -95,7 +95,7 @@ class Threat(BaseModel):
 
 class Correlation(BaseModel):
     type: str
-    value: int | float | None = None
+    value: float | None = None
     base_rules: list[str] = Field(default_factory=list)
     fires: int = 1
     fire_keys: list[str] = Field(
