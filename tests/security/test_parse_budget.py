@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
+from polling import wait_until
 
 from secops.accounting import SourceAccounting
 from secops.context import Context
@@ -183,14 +184,15 @@ def _freeze_and_kill(directory: Path, frozen: str) -> None:
         env={**os.environ, "PYTHONPATH": str(repo)},
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if marker.exists() and marker.read_text().strip() == frozen:
-                break
-            assert child.poll() is None, "the helper ended instead of freezing"
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the helper never reached the freezing record")
+        wait_until(
+            lambda: (
+                child.poll() is not None
+                or (marker.exists() and marker.read_text().strip() == frozen)
+            ),
+            timeout=60,
+            what="the helper to reach the freezing record",
+        )
+        assert child.poll() is None, "the helper ended instead of freezing"
         time.sleep(0.5)  # well inside the backtracking scan
         assert child.poll() is None
     finally:
