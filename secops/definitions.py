@@ -27,6 +27,15 @@ RISK_SCORE: dict[str, int] = {
     "critical": 99,
 }
 
+# Time to acknowledge an alert, per severity (``alert_sla_minutes`` by default).
+DEFAULT_SLA_MINUTES: dict[Severity, int] = {
+    "critical": 15,
+    "high": 60,
+    "medium": 240,
+    "low": 1440,
+    "informational": 10080,
+}
+
 RiskScore = Annotated[int, Field(ge=0, le=100)]
 AlertId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Tag = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s,]+$")]

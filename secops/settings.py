@@ -25,7 +25,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from secops.definitions import Severity
+from secops.definitions import DEFAULT_SLA_MINUTES, Severity
 from secops.errors import ConfigError
 from secops.secret_strength import MIN_KEY_BYTES, weakness
 
@@ -204,13 +204,7 @@ class Settings(BaseSettings):
     )
     alert_max_event_ids: int = Field(200, ge=1, le=10_000)
     alert_sla_minutes: dict[Severity, int] = Field(
-        default_factory=lambda: {
-            "critical": 15,
-            "high": 60,
-            "medium": 240,
-            "low": 1440,
-            "informational": 10080,
-        },
+        default_factory=lambda: dict(DEFAULT_SLA_MINUTES),
         description="Time to acknowledge per severity",
     )
     notify_min_severity: Severity = "high"

@@ -26,10 +26,10 @@ from secops.alerts.models import (
     BulkChange,
     BulkResult,
     CommentIn,
-    Severity,
     Status,
 )
 from secops.context import Context
+from secops.definitions import Severity
 from secops.errors import InvalidInputError
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])

@@ -23,10 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from secops.definitions import RISK_SCORE, SEVERITY_RANK, AlertId, RiskScore, Severity, Tag
+from secops.definitions import AlertId, RiskScore, Severity, Tag
 from secops.times import iso_millis
-
-__all__ = ["RISK_SCORE", "SEVERITY_RANK", "AlertId", "RiskScore", "Severity", "Tag"]
 
 
 def _millis(value: datetime) -> datetime:

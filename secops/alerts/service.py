@@ -25,6 +25,7 @@ from secops.alerts.build import Grouping, parse_time
 from secops.alerts.models import Alert, AlertDoc, AlertKind, AlertWithEvents
 from secops.alerts.suppressions import Suppression, active_suppressions, record_hits
 from secops.context import Context
+from secops.definitions import Severity
 from secops.detect.models import CorrelationMatch, RuleMatch
 from secops.errors import InvalidInputError, NotFoundError, StoreError
 from secops.settings import Settings
@@ -52,7 +53,7 @@ def grouping_of(settings: Settings) -> Grouping:
     )
 
 
-def sla_due(settings: Settings, severity: str, created: datetime) -> datetime:
+def sla_due(settings: Settings, severity: Severity, created: datetime) -> datetime:
     minutes = settings.alert_sla_minutes.get(severity)
     return created + timedelta(minutes=minutes if minutes is not None else 24 * 60)
 
