@@ -46,16 +46,10 @@ def test_group_by_comes_from_settings_or_tags() -> None:
 
 
 def test_severity_risk_threat_and_lifted_fields() -> None:
-    _, doc = from_rule_match(ssh_match(1), grouping=GROUPED, now=NOW)
-    assert (
-        doc["severity"],
-        doc["severity_rank"],
-        doc["risk_score"],
-    ) == ("medium", 2, 47)
-    assert doc["threat"] == {
-        "tactics": ["credential-access"],
-        "techniques": ["T1110", "T1110.001"],
-    }
+    _, alert = from_rule_match(ssh_match(1), grouping=GROUPED, now=NOW)
+    doc = alert.stored()
+    assert (doc["severity"], doc["severity_rank"], doc["risk_score"]) == ("medium", 2, 47)
+    assert doc["threat"] == {"tactics": ["credential-access"], "techniques": ["T1110", "T1110.001"]}
     assert doc["tags"] == ["cve.2024-0001"]
     assert doc["host"]["name"] == "LabSZ"
     assert doc["user"]["name"] == "root"
