@@ -26,6 +26,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from secops.definitions import DEFAULT_SLA_MINUTES, Severity
 from secops.errors import ConfigError
 from secops.secret_strength import MIN_KEY_BYTES, weakness
 
@@ -236,17 +237,11 @@ class Settings(BaseSettings):
         default_factory=dict, description="Rule id or name -> ECS fields grouping its alerts"
     )
     alert_max_event_ids: int = Field(200, ge=1, le=10_000)
-    alert_sla_minutes: dict[str, int] = Field(
-        default_factory=lambda: {
-            "critical": 15,
-            "high": 60,
-            "medium": 240,
-            "low": 1440,
-            "informational": 10080,
-        },
+    alert_sla_minutes: dict[Severity, int] = Field(
+        default_factory=lambda: dict(DEFAULT_SLA_MINUTES),
         description="Time to acknowledge per severity",
     )
-    notify_min_severity: str = Field("high", pattern=r"^(informational|low|medium|high|critical)$")
+    notify_min_severity: Severity = "high"
     notify_webhook_url: str | None = None
     notify_webhook_secret: SecretStr | None = None
     notify_smtp_host: str | None = None

@@ -58,3 +58,22 @@ def test_variables_of_the_tests_and_benchmarks_are_not_settings(
 def test_an_unknown_keyword_is_refused() -> None:
     with pytest.raises(ValidationError, match="retention_dys"):
         Settings(dev_mode=True, retention_dys=3)  # type: ignore[call-arg]
+
+
+def test_an_unknown_severity_in_the_sla_table_is_refused(
+    fresh: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "secops.toml"
+    path.write_text("[alert_sla_minutes]\ncritical = 10\nhihg = 30\n")
+    fresh.setenv("SECOPS_CONFIG_FILE", str(path))
+    with pytest.raises(ValidationError, match="hihg"):
+        get_settings()
+
+
+def test_the_sla_table_takes_the_severities(fresh: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "secops.toml"
+    path.write_text("notify_min_severity = 'medium'\n[alert_sla_minutes]\ncritical = 10\n")
+    fresh.setenv("SECOPS_CONFIG_FILE", str(path))
+    settings = get_settings()
+    assert settings.alert_sla_minutes == {"critical": 10}
+    assert settings.notify_min_severity == "medium"

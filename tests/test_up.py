@@ -9,28 +9,18 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pyotp
 from es_node import NodeAccess
+from polling import wait_until
 
 from secops.es.node import free_port
 from secops.settings import Settings
 
 INGEST_KEY = "bootstrap-ingest-key-for-the-up-test-0123456789"
-
-
-def _wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _syslog_lines(source_ip: str, count: int) -> bytes:
@@ -63,7 +53,7 @@ def test_up_receives_detects_serves_and_stops_cleanly(
         )
     base = f"http://127.0.0.1:{api_port}/api/v1"
     try:
-        _wait_for(lambda: _get_ok(f"{base}/health"), 120, "the API")
+        wait_until(lambda: _get_ok(f"{base}/health"), timeout=120, interval=0.3, what="the API")
         text = log_path.read_text()
         password = re.search(r"password: (\S+)", text)
         secret = re.search(r"secret=([A-Z2-7]+)", text)
@@ -95,7 +85,9 @@ def test_up_receives_detects_serves_and_stops_cleanly(
             items = httpx.get(f"{base}/alerts", headers=headers).json()["items"]
             return next((a for a in items if a["kind"] == "correlation"), None)
 
-        alert = _wait_for(brute_force_alert, 60, "the brute-force alert")
+        alert = wait_until(
+            brute_force_alert, timeout=60, interval=0.3, what="the brute-force alert"
+        )
         assert "198.51.100.99" in alert["summary"]
         metrics = httpx.get(f"http://127.0.0.1:{api_port}/metrics").text
         assert 'input="syslog-tcp"' in metrics

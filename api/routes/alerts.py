@@ -26,10 +26,10 @@ from secops.alerts.models import (
     BulkChange,
     BulkResult,
     CommentIn,
-    Severity,
     Status,
 )
 from secops.auth.principals import Principal, Role
+from secops.definitions import Severity
 from secops.errors import ConflictError, InvalidInputError, NotFoundError
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])

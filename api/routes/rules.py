@@ -16,7 +16,7 @@ from api.deps import Ctx
 from api.errors import answers
 from api.security import require
 from secops.auth.principals import Principal, Role
-from secops.detect.models import Level
+from secops.definitions import Severity
 from secops.errors import InvalidInputError, NotFoundError
 from secops.rules import service
 from secops.rules.models import (
@@ -58,7 +58,7 @@ level: high
 
 
 def rule_filter(
-    level: Annotated[list[Level] | None, Query()] = None,
+    level: Annotated[list[Severity] | None, Query()] = None,
     tag: Annotated[list[str] | None, Query(description="Any of these tags")] = None,
     enabled: bool | None = None,
     kind: RuleKind | None = None,

@@ -19,11 +19,13 @@ What happens to new activity after an alert was resolved: see `generations`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from secops.alerts.models import RISK_SCORE, SEVERITY_RANK, AlertKind
+from secops.alerts.models import AlertDoc, AlertKind, Correlation, RulePart, Threat
+from secops.definitions import RISK_SCORE, SEVERITY_RANK
 from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
 
 DEFAULT_GROUP_BY = ("host.name", "user.name", "source.ip")
@@ -81,14 +83,6 @@ def get_path(doc: dict[str, Any], path: str) -> Any:
     return node
 
 
-def _set_path(doc: dict[str, Any], path: str, value: Any) -> None:
-    head, _, leaf = path.rpartition(".")
-    node = doc
-    for part in head.split(".") if head else ():
-        node = node.setdefault(part, {})
-    node[leaf] = value
-
-
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
@@ -103,10 +97,6 @@ def parse_time(value: Any) -> datetime:
         except ValueError:
             pass
     return datetime.now(UTC)
-
-
-def iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_threat(tags: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
@@ -146,20 +136,21 @@ def trim(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _rule_part(rule: RuleMeta) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "name": rule.name,
-        "title": rule.title,
-        "description": rule.description,
-        "level": rule.level,
-        "tags": list(rule.tags),
-        "path": rule.path,
-        "kind": rule.kind,
-    }
+def _rule_part(rule: RuleMeta) -> RulePart:
+    return RulePart(
+        id=rule.id,
+        name=rule.name,
+        title=rule.title,
+        description=rule.description,
+        level=rule.level,
+        tags=list(rule.tags),
+        path=rule.path,
+        kind=rule.kind,
+    )
 
 
 def _base(rule: RuleMeta, *, kind: AlertKind, now: datetime) -> dict[str, Any]:
+    """The fields every new alert of ``rule`` starts with (its triage fields blank)."""
     tactics, techniques, other = parse_threat(rule.tags)
     return {
         "kind": kind,
@@ -171,14 +162,34 @@ def _base(rule: RuleMeta, *, kind: AlertKind, now: datetime) -> dict[str, Any]:
         "resolution": None,
         "assignee": None,
         "tags": other,
-        "threat": {"tactics": tactics, "techniques": techniques},
+        "threat": Threat(tactics=tactics, techniques=techniques),
         "logsource": dict(rule.logsource),
         "confidential": is_confidential(rule),
-        "created_at": iso(now),
-        "updated_at": iso(now),
+        "created_at": now,
+        "updated_at": now,
         "history": [],
         "comments": [],
     }
+
+
+def _lifted(value_at: Callable[[str], Any]) -> dict[str, dict[str, Any]]:
+    """The fields of ``LIFTED`` and ``LIFTED_CONTEXT`` that are present, nested."""
+    parts: dict[str, dict[str, Any]] = {}
+    for path in LIFTED + LIFTED_CONTEXT:
+        value = value_at(path)
+        if value is not None:
+            *heads, leaf = path.split(".")
+            node = parts
+            for head in heads:
+                node = node.setdefault(head, {})
+            node[leaf] = value
+    return parts
+
+
+def _finish(fields: dict[str, Any], alert_id: str) -> AlertDoc:
+    doc = AlertDoc(**fields, alert_id=alert_id, summary="")
+    doc.summary = summarize(doc)
+    return doc
 
 
 def _window_start(ts: datetime, window: int) -> int:
@@ -192,11 +203,10 @@ def _group_key(group: dict[str, Any]) -> str:
 
 def from_rule_match(
     match: RuleMatch, *, grouping: Grouping, kind: AlertKind = "detection", now: datetime
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, AlertDoc]:
     """(alert id, document) for one single-event match."""
     rule, event = match.rule, match.event
     ts = parse_time(get_path(event, "@timestamp"))
-    doc = _base(rule, kind=kind, now=now)
     fields = grouping.fields_for(rule)
     if fields is None:
         group: dict[str, Any] = {}
@@ -205,64 +215,56 @@ def from_rule_match(
         group = {f: get_path(event, f) for f in fields}
         window_start = _window_start(ts, grouping.window)
         alert_id = _digest(rule.id, _group_key(group), str(window_start))
-    doc.update(
+    doc = _finish(
         {
-            "@timestamp": iso(ts),
+            **_base(rule, kind=kind, now=now),
+            "@timestamp": ts,
             "group": group,
             "group_key": _group_key(group) if group else None,
             "count": 1,
-            "first_seen": iso(ts),
-            "last_seen": iso(ts),
+            "first_seen": ts,
+            "last_seen": ts,
             "event_ids": [match.event_id],
             "events": [trim(event)],
-        }
+            **_lifted(lambda path: get_path(event, path)),
+        },
+        alert_id,
     )
-    for path in LIFTED + LIFTED_CONTEXT:
-        value = get_path(event, path)
-        if value is not None:
-            _set_path(doc, path, value)
-    doc["alert_id"] = alert_id
-    doc["summary"] = summarize(doc)
     return alert_id, doc
 
 
 def from_correlation(
     match: CorrelationMatch, *, grouping: Grouping, now: datetime
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, AlertDoc]:
     """(alert id, document) for one correlation that fired."""
     first, last = parse_time(match.first_seen), parse_time(match.last_seen)
-    doc = _base(match.rule, kind="correlation", now=now)
     key = _group_key(match.group)
     window_start = _window_start(first, grouping.window or 1)
     alert_id = _digest(match.rule.id, key, str(window_start))
-    doc.update(
+    doc = _finish(
         {
-            "@timestamp": iso(first),
+            **_base(match.rule, kind="correlation", now=now),
+            "@timestamp": first,
             "group": dict(match.group),
             "group_key": key,
             "count": len(match.event_ids),
-            "first_seen": iso(first),
-            "last_seen": iso(last),
+            "first_seen": first,
+            "last_seen": last,
             "event_ids": list(match.event_ids),
             "events": [],
-            "correlation": {
-                "type": match.correlation_type,
-                "value": match.value,
-                "base_rules": list(match.base_rules),
-                "fires": 1,
-                "fire_keys": [_digest(match.first_seen, *match.event_ids[:1])[:16]],
-            },
-        }
+            "correlation": Correlation(
+                type=match.correlation_type,
+                value=match.value,
+                base_rules=list(match.base_rules),
+                fires=1,
+                fire_keys=[_digest(match.first_seen, *match.event_ids[:1])[:16]],
+                **({"field": match.counted, "values": list(match.values)} if match.counted else {}),
+            ),
+            # the group's values first, then who and what completed the match
+            **_lifted(lambda path: match.group.get(path, match.subject.get(path))),
+        },
+        alert_id,
     )
-    if match.counted:
-        doc["correlation"]["field"] = match.counted
-        doc["correlation"]["values"] = list(match.values)
-    for path in LIFTED + LIFTED_CONTEXT:
-        value = match.group.get(path, match.subject.get(path))
-        if value is not None:
-            _set_path(doc, path, value)
-    doc["alert_id"] = alert_id
-    doc["summary"] = summarize(doc)
     return alert_id, doc
 
 
@@ -275,99 +277,105 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
 
 
-def _papers(doc: dict[str, Any]) -> str:
+def _papers(doc: AlertDoc) -> str:
     """``of secret defence papers`` when the alert is about documents, else empty."""
-    classification = get_path(doc, "parliament.document.classification")
-    committee = get_path(doc, "parliament.document.committee")
-    if not classification and not committee:
+    document = doc.parliament.document if doc.parliament else None
+    if document is None or not (document.classification or document.committee):
         return ""
     words = " ".join(
-        "/".join(w) if isinstance(w, list) else str(w) for w in (classification, committee) if w
+        "/".join(map(str, w)) if isinstance(w, list) else str(w)
+        for w in (document.classification, document.committee)
+        if w
     )
     return f"of {words} papers"
 
 
-def summarize(doc: dict[str, Any]) -> str:
+def summarize(doc: AlertDoc) -> str:
     """One line a triager reads at 3 a.m.: what, how often, who, from where, to where, how long.
 
     e.g. ``SSH brute force: 12 events by root from 183.62.140.253 on LabSZ in 4m``.
     """
-    title = doc["rule"]["title"]
+    title = doc.rule.title
     parts: list[str] = []
-    corr = doc.get("correlation")
-    fires = int(corr.get("fires", 1)) if corr else 1
-    measured = corr is not None and corr.get("value") is not None
-    if corr and measured:
-        value = corr["value"]
+    corr = doc.correlation
+    fires = corr.fires if corr else 1
+    measured = corr is not None and corr.value is not None
+    if corr and corr.value is not None:
+        value = corr.value
         shown = int(value) if float(value).is_integer() else round(value, 2)
         last = (
-            f"{shown} distinct {corr['field']}"
-            if corr.get("field")
-            else f"{shown} ({corr['type'].replace('_', ' ')})"
+            f"{shown} distinct {corr.field}"
+            if corr.field
+            else f"{shown} ({corr.type.replace('_', ' ')})"
         )
         parts.append(f"fired {fires} times, last {last}," if fires > 1 else last)
-    if doc["count"] > 1 and (fires > 1 or not measured):
-        parts.append(f"{doc['count']} events")
+    if doc.count > 1 and (fires > 1 or not measured):
+        parts.append(f"{doc.count} events")
     papers = _papers(doc)
     if papers:
         parts.append(papers)
-    user = get_path(doc, "user.full_name") or get_path(doc, "user.name") or get_path(doc, "user.id")
+    user = (doc.user.full_name or doc.user.name or doc.user.id) if doc.user else None
     if user:
         parts.append(f"by {user}")
-    source = get_path(doc, "source.ip")
+    source = doc.source.ip if doc.source else None
     if source:
         parts.append(f"from {source}")
-    host = get_path(doc, "host.name")
-    destination = get_path(doc, "destination.ip")
+    host = doc.host.name if doc.host else None
+    destination = doc.destination.ip if doc.destination else None
     if host:
         parts.append(f"on {host}")
     elif destination:
         parts.append(f"to {destination}")
-    span = (parse_time(doc["last_seen"]) - parse_time(doc["first_seen"])).total_seconds()
-    if doc["count"] > 1 and span > 0:
+    span = (doc.last_seen - doc.first_seen).total_seconds()
+    if doc.count > 1 and span > 0:
         parts.append(f"in {_duration(span)}")
     return f"{title}: {' '.join(parts)}" if parts else title
 
 
-def _fire_keys(doc: dict[str, Any]) -> list[str]:
-    return list((doc.get("correlation") or {}).get("fire_keys") or [])
+def _fire_keys(doc: AlertDoc) -> list[str]:
+    return list(doc.correlation.fire_keys) if doc.correlation else []
 
 
-def fresh_part(existing: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
+def fresh_part(existing: AlertDoc, draft: AlertDoc) -> AlertDoc | None:
     """``draft`` less what ``existing`` already holds; None when all of it is a replay.
 
     An event id already held is a replay; so is a correlation firing whose key is held,
     whatever its event ids (an alert keeps at most ``alert_max_event_ids`` of them).
     """
-    held = set(existing.get("event_ids") or [])
-    ids = [e for e in draft["event_ids"] if e not in held]
+    held = set(existing.event_ids)
+    ids = [e for e in draft.event_ids if e not in held]
     # A draft folded from many matches may count more events than it lists ids.
-    count = max(len(ids), int(draft["count"]) - (len(draft["event_ids"]) - len(ids)))
+    count = max(len(ids), draft.count - (len(draft.event_ids) - len(ids)))
     keys = _fire_keys(draft)
-    if keys:
+    if keys and draft.correlation is not None:
         held_keys = set(_fire_keys(existing))
         new_keys = [k for k in keys if k not in held_keys]
         if not new_keys:
             return None
-        correlation = {**draft["correlation"], "fire_keys": new_keys, "fires": len(new_keys)}
-        return {**draft, "event_ids": ids, "count": count, "correlation": correlation}
+        correlation = draft.correlation.model_copy(
+            update={"fire_keys": new_keys, "fires": len(new_keys)}
+        )
+        return draft.model_copy(
+            update={"event_ids": ids, "count": count, "correlation": correlation}
+        )
     if not ids:
         return None
-    return {**draft, "event_ids": ids, "count": count}
+    return draft.model_copy(update={"event_ids": ids, "count": count})
 
 
-def _merge_correlation(existing: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
-    old, new = existing.get("correlation") or {}, draft["correlation"]
-    keys = _fire_keys(existing) + _fire_keys(draft)
-    return {
-        **new,
-        "base_rules": sorted(set(old.get("base_rules") or []) | set(new["base_rules"])),
-        "fires": int(old.get("fires", 1)) + int(new.get("fires", 1)),
-        "fire_keys": keys[-MAX_FIRE_KEYS:],
-    }
+def _merge_correlation(existing: AlertDoc, draft: Correlation) -> Correlation:
+    old = existing.correlation
+    keys = _fire_keys(existing) + list(draft.fire_keys)
+    return draft.model_copy(
+        update={
+            "base_rules": sorted(set(old.base_rules if old else []) | set(draft.base_rules)),
+            "fires": (old.fires if old else 1) + draft.fires,
+            "fire_keys": keys[-MAX_FIRE_KEYS:],
+        }
+    )
 
 
-def merge(existing: dict[str, Any], draft: dict[str, Any], *, max_event_ids: int) -> bool:
+def merge(existing: AlertDoc, draft: AlertDoc, *, max_event_ids: int) -> bool:
     """Fold ``draft`` (a new match of the same alert) into ``existing``; False if nothing new.
 
     What `fresh_part` calls a replay changes nothing. Triage fields are left alone.
@@ -375,22 +383,14 @@ def merge(existing: dict[str, Any], draft: dict[str, Any], *, max_event_ids: int
     part = fresh_part(existing, draft)
     if part is None:
         return False
-    held = set(existing.get("event_ids") or [])
-    fresh = part["event_ids"]
-    existing["count"] = int(existing.get("count", 0)) + int(part["count"])
-    existing["event_ids"] = (existing.get("event_ids") or []) + fresh[
-        : max(0, max_event_ids - len(held))
-    ]
-    events = existing.get("events") or []
-    existing["events"] = (events + draft["events"])[:MAX_EVENTS_KEPT]
-    existing["first_seen"] = iso(
-        min(parse_time(existing["first_seen"]), parse_time(draft["first_seen"]))
-    )
-    existing["last_seen"] = iso(
-        max(parse_time(existing["last_seen"]), parse_time(draft["last_seen"]))
-    )
-    if part.get("correlation"):
-        existing["correlation"] = _merge_correlation(existing, part)
-    existing["updated_at"] = draft["updated_at"]
-    existing["summary"] = summarize(existing)
+    held = len(set(existing.event_ids))
+    existing.count += part.count
+    existing.event_ids = existing.event_ids + part.event_ids[: max(0, max_event_ids - held)]
+    existing.events = (existing.events + draft.events)[:MAX_EVENTS_KEPT]
+    existing.first_seen = min(existing.first_seen, draft.first_seen)
+    existing.last_seen = max(existing.last_seen, draft.last_seen)
+    if part.correlation is not None:
+        existing.correlation = _merge_correlation(existing, part.correlation)
+    existing.updated_at = draft.updated_at
+    existing.summary = summarize(existing)
     return True

@@ -16,16 +16,16 @@ deterministic, so a replay finds the same successors.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from secops.alerts.build import iso, summarize
+from secops.alerts.build import summarize
+from secops.alerts.models import AlertDoc, HistoryEntry, Status
 
 SYSTEM_ACTOR = "system:alerts"
 
 
-def is_closed_to_activity(doc: dict[str, Any]) -> bool:
+def is_closed_to_activity(doc: AlertDoc) -> bool:
     """Whether new activity skips this alert for its successor: resolved, or superseded."""
-    return doc.get("status") == "resolved" or bool(doc.get("superseded_by"))
+    return doc.status == Status.resolved or bool(doc.superseded_by)
 
 
 def successor_id(alert_id: str, generation: int) -> str:
@@ -33,36 +33,34 @@ def successor_id(alert_id: str, generation: int) -> str:
     return f"{alert_id.partition('-')[0]}-{generation}"
 
 
-def successor(
-    previous_id: str, previous: dict[str, Any], draft: dict[str, Any]
-) -> tuple[str, dict[str, Any]]:
+def successor(previous_id: str, previous: AlertDoc, draft: AlertDoc) -> tuple[str, AlertDoc]:
     """(id, document) of the alert that takes ``draft``'s new activity after ``previous``."""
-    generation = int(previous.get("generation") or 0) + 1
-    alert_id = previous.get("superseded_by") or successor_id(previous_id, generation)
-    doc = {
-        **draft,
-        "alert_id": alert_id,
-        "generation": generation,
-        "previous_alert_id": previous_id,
-        "status": "new",
-        "resolution": None,
-        "history": [],
-        "comments": [],
-    }
-    doc["summary"] = summarize(doc)
+    generation = previous.generation + 1
+    alert_id = previous.superseded_by or successor_id(previous_id, generation)
+    doc = draft.model_copy(
+        update={
+            "alert_id": alert_id,
+            "generation": generation,
+            "previous_alert_id": previous_id,
+            "status": Status.new,
+            "resolution": None,
+            "history": [],
+            "comments": [],
+        }
+    )
+    doc.summary = summarize(doc)
     return alert_id, doc
 
 
-def mark_superseded(doc: dict[str, Any], *, by_id: str, now: datetime) -> None:
+def mark_superseded(doc: AlertDoc, *, by_id: str, now: datetime) -> None:
     """Record on a resolved alert that its new activity went to ``by_id``."""
-    doc["superseded_by"] = by_id
-    doc.setdefault("history", []).append(
-        {
-            "at": iso(now),
-            "by": SYSTEM_ACTOR,
-            "field": "superseded_by",
-            "old": None,
-            "new": by_id,
-            "reason": "new activity after resolution",
-        }
+    doc.superseded_by = by_id
+    entry = HistoryEntry(
+        at=now,
+        by=SYSTEM_ACTOR,
+        field="superseded_by",
+        old=None,
+        new=by_id,
+        reason="new activity after resolution",
     )
+    doc.history = [*doc.history, entry]

@@ -1,35 +1,46 @@
-"""Alerts as they cross boundaries: constraint types, the stored document, API bodies."""
+"""Alerts as they cross boundaries: the stored document (`AlertDoc`), API bodies.
+
+`AlertDoc` is the one shape of an alert: `secops.alerts.build` makes it, merging and
+triage change it, the store holds its `stored()` form, and the API's `Alert` is it
+plus the id, version and overdue flag of one read. The alerts index mapping
+(``secops/store/mappings/alerts.json``) is checked against it by a test.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
-Severity = Literal["informational", "low", "medium", "high", "critical"]
-RiskScore = Annotated[int, Field(ge=0, le=100)]
-AlertId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-Tag = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s,]+$")]
+from secops.definitions import AlertId, RiskScore, Severity, Tag
+from secops.times import iso_millis
+
+
+def _millis(value: datetime) -> datetime:
+    """Aware, in UTC, cut to the millisecond: what the stored text can hold."""
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+# Stored and returned as ``2024-05-01T12:00:00.123Z``, as alerts always were written.
+Timestamp = Annotated[
+    datetime,
+    AfterValidator(_millis),
+    PlainSerializer(iso_millis, return_type=str, when_used="json"),
+]
+
 AlertKind = Literal["detection", "correlation", "hunt"]
-
-SEVERITY_RANK: dict[str, int] = {
-    "informational": 0,
-    "low": 1,
-    "medium": 2,
-    "high": 3,
-    "critical": 4,
-}
-# Like Elastic's detection rules: the top of each severity's risk range.
-RISK_SCORE: dict[str, int] = {
-    "informational": 10,
-    "low": 21,
-    "medium": 47,
-    "high": 73,
-    "critical": 99,
-}
 
 
 class Status(StrEnum):
@@ -47,7 +58,7 @@ class Resolution(StrEnum):
 
 
 class HistoryEntry(BaseModel):
-    at: datetime
+    at: Timestamp
     by: str
     field: str
     old: Any = None
@@ -57,51 +68,137 @@ class HistoryEntry(BaseModel):
 
 class Comment(BaseModel):
     id: str
-    at: datetime
+    at: Timestamp
     by: str
     text: str
 
 
-class Alert(BaseModel):
-    """An alert as the API returns it: the stored document plus its id, version, overdue."""
+class RulePart(BaseModel):
+    """The rule that raised the alert, as it was when the alert was first written."""
 
     id: str
-    version: str = Field(description="seq_no:primary_term; send it back as If-Match")
-    overdue: bool = False
+    name: str | None = None
+    title: str
+    description: str | None = None
+    level: Severity
+    tags: list[str] = Field(default_factory=list)
+    path: str | None = None
+    kind: Literal["detection", "correlation"] = "detection"
+
+
+class Threat(BaseModel):
+    tactics: list[str] = Field(default_factory=list)
+    techniques: list[str] = Field(default_factory=list)
+
+
+# ECS values lifted from the events: whatever type the event had, as it had it.
+EcsValue = Any
+
+
+class Correlation(BaseModel):
+    type: str
+    value: float | None = None
+    base_rules: list[str] = Field(default_factory=list)
+    fires: int = 1
+    fire_keys: list[str] = Field(
+        default_factory=list, description="keys of the firings held, so a replay is recognised"
+    )
+    field: str | None = Field(None, description="what a value_count counted")
+    values: list[EcsValue] = Field(
+        default_factory=list, description="the distinct values it counted (the first ones)"
+    )
+
+
+class HostPart(BaseModel):
+    name: EcsValue = None
+    ip: EcsValue = None
+
+
+class UserPart(BaseModel):
+    name: EcsValue = None
+    id: EcsValue = None  # the person behind the account (enrichment)
+    full_name: EcsValue = None
+
+
+class DocumentPart(BaseModel):
+    id: EcsValue = None
+    classification: EcsValue = None
+    committee: EcsValue = None
+
+
+class VotePart(BaseModel):
+    ballot_id: EcsValue = None
+
+
+class ParliamentPart(BaseModel):
+    """The papers or the ballot an alert is about."""
+
+    document: DocumentPart | None = None
+    vote: VotePart | None = None
+
+
+class SourcePart(BaseModel):
+    ip: EcsValue = None
+    port: EcsValue = None
+
+
+class DestinationPart(BaseModel):
+    ip: EcsValue = None
+
+
+class HuntPart(BaseModel):
+    id: str
+    started_at: Timestamp
+
+
+class AlertDoc(BaseModel):
+    """An alert as the alerts index stores it.
+
+    `stored()` is the document written: only the fields that were set (a field an
+    alert never had stays absent, as it always was) and times at milliseconds. A
+    stored document read back and written again is the same bytes; fields this model
+    does not know are kept as they are.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
     kind: AlertKind
-    rule: dict[str, Any]
+    rule: RulePart
     severity: Severity
     severity_rank: int
     risk_score: RiskScore
-    status: Status
+    status: Status = Field(default_factory=lambda: Status.new)
     resolution: Resolution | None = None
     assignee: str | None = None
     tags: list[str] = Field(default_factory=list)
-    threat: dict[str, list[str]] = Field(default_factory=dict)
+    threat: Threat = Field(default_factory=Threat)
     logsource: dict[str, Any] = Field(default_factory=dict)
-    group: dict[str, Any] = Field(default_factory=dict)
-    group_key: str | None = None
-    summary: str
-    count: int
-    first_seen: datetime
-    last_seen: datetime
-    created_at: datetime
-    updated_at: datetime
-    sla_due_at: datetime | None = None
-    acknowledged_at: datetime | None = None
-    resolved_at: datetime | None = None
     confidential: bool = False
-    event_ids: list[str] = Field(default_factory=list)
-    events: list[dict[str, Any]] = Field(default_factory=list)
-    correlation: dict[str, Any] | None = Field(
-        None, description="type, last value, base rules, and how many times it fired"
-    )
-    host: dict[str, Any] | None = None
-    user: dict[str, Any] | None = None
-    source: dict[str, Any] | None = None
-    destination: dict[str, Any] | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
     history: list[HistoryEntry] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
+    timestamp: Timestamp = Field(alias="@timestamp")
+    group: dict[str, Any] = Field(default_factory=dict)
+    group_key: str | None = None
+    count: int
+    first_seen: Timestamp
+    last_seen: Timestamp
+    event_ids: list[str] = Field(default_factory=list)
+    events: list[dict[str, Any]] = Field(default_factory=list)
+    correlation: Correlation | None = Field(
+        None, description="type, last value, base rules, and how many times it fired"
+    )
+    host: HostPart | None = None
+    user: UserPart | None = None
+    parliament: ParliamentPart | None = None
+    source: SourcePart | None = None
+    destination: DestinationPart | None = None
+    alert_id: str
+    summary: str
+    sla_due_at: Timestamp | None = None
+    acknowledged_at: Timestamp | None = None
+    resolved_at: Timestamp | None = None
     generation: int = Field(0, description="0, or n for the n-th alert after resolutions")
     previous_alert_id: str | None = Field(
         None, description="The resolved alert whose new activity raised this one"
@@ -109,6 +206,29 @@ class Alert(BaseModel):
     superseded_by: str | None = Field(
         None, description="The alert that took this one's new activity after resolution"
     )
+    hunt: HuntPart | None = None
+
+    @classmethod
+    def from_stored(cls, source: dict[str, Any]) -> AlertDoc:
+        return cls.model_validate(source)
+
+    def stored(self) -> dict[str, Any]:
+        """The document as the alerts index holds it."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+class Alert(AlertDoc):
+    """An alert as the API returns it: the stored document plus its id, version, overdue."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: str
+    version: str = Field(description="seq_no:primary_term; send it back as If-Match")
+    overdue: bool = False
+    # What the id and first_seen already say, or what only the store needs.
+    alert_id: str = Field("", exclude=True)
+    timestamp: Timestamp | None = Field(None, alias="@timestamp", exclude=True)  # type: ignore[assignment]
+    hunt: HuntPart | None = Field(None, exclude=True)
 
 
 class AlertWithEvents(Alert):

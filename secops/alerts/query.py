@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import orjson
 
-from secops.alerts.build import iso
 from secops.alerts.models import Alert, AlertFilter, AlertPage, AlertStats, Bucket
 from secops.alerts.service import alert_from_hit
 from secops.context import Context
 from secops.errors import InvalidInputError
+from secops.times import iso_millis
 
 SortField = Literal[
     "priority",
@@ -39,7 +39,7 @@ def _overdue_query(now: datetime) -> dict[str, Any]:
         "bool": {
             "filter": [
                 {"term": {"status": "new"}},
-                {"range": {"sla_due_at": {"lt": iso(now)}}},
+                {"range": {"sla_due_at": {"lt": iso_millis(now)}}},
             ]
         }
     }
@@ -71,9 +71,9 @@ def build_query(flt: AlertFilter | None, *, now: datetime | None = None) -> dict
         if value:
             filters.append({"term": {path: value}})
     if flt.since:
-        filters.append({"range": {"last_seen": {"gte": iso(flt.since)}}})
+        filters.append({"range": {"last_seen": {"gte": iso_millis(flt.since)}}})
     if flt.until:
-        filters.append({"range": {"first_seen": {"lt": iso(flt.until)}}})
+        filters.append({"range": {"first_seen": {"lt": iso_millis(flt.until)}}})
     if flt.q:
         must.append(
             {

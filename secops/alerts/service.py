@@ -21,10 +21,11 @@ from typing import Any, Protocol
 from elasticsearch import NotFoundError as ESNotFoundError
 
 from secops.alerts import build, generations
-from secops.alerts.build import Grouping, iso, parse_time
-from secops.alerts.models import Alert, AlertKind, AlertWithEvents
+from secops.alerts.build import Grouping, parse_time
+from secops.alerts.models import Alert, AlertDoc, AlertKind, AlertWithEvents
 from secops.alerts.suppressions import Suppression, active_suppressions, record_hits
 from secops.context import Context
+from secops.definitions import Severity
 from secops.detect.models import CorrelationMatch, RuleMatch
 from secops.errors import InvalidInputError, NotFoundError, StoreError
 from secops.settings import Settings
@@ -36,7 +37,7 @@ _MAX_MERGE_ROUNDS = 8
 class AlertSink(Protocol):
     """Who hears of new alerts (the notification dispatcher)."""
 
-    def submit(self, alert_id: str, alert: dict[str, Any]) -> None: ...
+    def submit(self, alert_id: str, alert: AlertDoc) -> None: ...
 
 
 @dataclass
@@ -53,7 +54,7 @@ def grouping_of(settings: Settings) -> Grouping:
     )
 
 
-def sla_due(settings: Settings, severity: str, created: datetime) -> datetime:
+def sla_due(settings: Settings, severity: Severity, created: datetime) -> datetime:
     minutes = settings.alert_sla_minutes.get(severity)
     return created + timedelta(minutes=minutes if minutes is not None else 24 * 60)
 
@@ -64,7 +65,7 @@ def _drafts(
     *,
     kind: AlertKind,
     now: datetime,
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[str, AlertDoc]]:
     grouping = grouping_of(ctx.settings)
     out = []
     for match in matches:
@@ -76,11 +77,14 @@ def _drafts(
 
 
 def _suppress(
-    drafts: list[tuple[str, dict[str, Any]]], suppressions: Sequence[Suppression]
-) -> tuple[list[tuple[str, dict[str, Any]]], Counter[str]]:
+    drafts: list[tuple[str, AlertDoc]], suppressions: Sequence[Suppression]
+) -> tuple[list[tuple[str, AlertDoc]], Counter[str]]:
     kept, hits = [], Counter[str]()
+    if not suppressions:
+        return drafts, hits
     for alert_id, doc in drafts:
-        stopper = next((s for s in suppressions if s.applies(doc["rule"]["id"], doc)), None)
+        src = doc.stored()  # suppressions name fields as the stored document has them
+        stopper = next((s for s in suppressions if s.applies(doc.rule.id, src)), None)
         if stopper is None:
             kept.append((alert_id, doc))
         else:
@@ -112,12 +116,12 @@ def write_alerts(
         drafts, hits = _suppress(drafts, active_suppressions(ctx, now=now))
     report.suppressed = sum(hits.values())
     max_ids = ctx.settings.alert_max_event_ids
-    pending: dict[str, dict[str, Any]] = {}
+    pending: dict[str, AlertDoc] = {}
     for alert_id, doc in drafts:
         if alert_id in pending:
             build.merge(pending[alert_id], doc, max_event_ids=max_ids)
         else:
-            doc["sla_due_at"] = iso(sla_due(ctx.settings, doc["severity"], now))
+            doc.sla_due_at = sla_due(ctx.settings, doc.severity, now)
             pending[alert_id] = doc
     if pending:
         _store(ctx, pending, report, sink, now=now)
@@ -128,14 +132,14 @@ def write_alerts(
 
 def _store(
     ctx: Context,
-    drafts: dict[str, dict[str, Any]],
+    drafts: dict[str, AlertDoc],
     report: WriteReport,
     sink: AlertSink | None,
     *,
     now: datetime,
 ) -> None:
     """Create what is new, fold the rest into stored alerts, follow resolved ones' chains."""
-    to_create, to_fold = dict(drafts), dict[str, dict[str, Any]]()
+    to_create, to_fold = dict(drafts), dict[str, AlertDoc]()
     for _ in range(_MAX_MERGE_ROUNDS):
         if to_create:
             to_fold.update({i: to_create[i] for i in _create(ctx, to_create, report, sink)})
@@ -150,13 +154,13 @@ def _store(
 
 
 def _create(
-    ctx: Context, docs: dict[str, dict[str, Any]], report: WriteReport, sink: AlertSink | None
+    ctx: Context, docs: dict[str, AlertDoc], report: WriteReport, sink: AlertSink | None
 ) -> list[str]:
     """Bulk-create; the ids that already exist are returned for merging."""
     ops: list[dict[str, Any]] = []
     for alert_id, doc in docs.items():
         ops.append({"create": {"_index": ctx.names.alerts, "_id": alert_id}})
-        ops.append(doc)
+        ops.append(doc.stored())
     resp = ctx.es.bulk(operations=ops)
     existing: list[str] = []
     for item in resp["items"]:
@@ -173,17 +177,17 @@ def _create(
 
 
 def _fold(
-    ctx: Context, drafts: dict[str, dict[str, Any]], report: WriteReport, *, now: datetime
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    ctx: Context, drafts: dict[str, AlertDoc], report: WriteReport, *, now: datetime
+) -> tuple[dict[str, AlertDoc], dict[str, AlertDoc]]:
     """One round of folding new matches into stored alerts, under optimistic concurrency.
 
     An open alert takes the match; a resolved (or superseded) one passes what it does
     not hold to its successor, after recording ``superseded_by``. Returns the alerts to
     create next (successors) and the drafts to fold again (a concurrent writer won).
     """
-    to_create: dict[str, dict[str, Any]] = {}
-    retry: dict[str, dict[str, Any]] = {}
-    successors: dict[str, tuple[str, dict[str, Any]]] = {}
+    to_create: dict[str, AlertDoc] = {}
+    retry: dict[str, AlertDoc] = {}
+    successors: dict[str, tuple[str, AlertDoc]] = {}
     ops: list[dict[str, Any]] = []
     found = ctx.es.mget(index=ctx.names.alerts, ids=list(drafts))
     for hit in found["docs"]:
@@ -191,14 +195,14 @@ def _fold(
         if not hit.get("found"):
             to_create[alert_id] = draft  # removed since the create failed: try again
             continue
-        stored = dict(hit["_source"])
+        stored = AlertDoc.from_stored(hit["_source"])
         part = build.fresh_part(stored, draft)
         if part is None:
             report.unchanged.append(alert_id)
             continue
         if generations.is_closed_to_activity(stored):
             next_id, next_doc = generations.successor(alert_id, stored, part)
-            if stored.get("superseded_by") == next_id:
+            if stored.superseded_by == next_id:
                 to_create[next_id] = next_doc
                 continue
             generations.mark_superseded(stored, by_id=next_id, now=now)
@@ -215,7 +219,7 @@ def _fold(
                 }
             }
         )
-        ops.append(stored)
+        ops.append(stored.stored())
     if not ops:
         return to_create, retry
     resp = ctx.es.bulk(operations=ops)

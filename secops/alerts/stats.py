@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from secops.alerts.build import parse_time
-from secops.alerts.models import Severity
 from secops.context import Context
+from secops.definitions import Severity
 from secops.store.scan import scan_hits
 
 _BRIEF_FIELDS = ["alert_id", "severity", "rule.title", "created_at", "sla_due_at"]

@@ -21,9 +21,10 @@ from elasticsearch import ConflictError as ESConflictError
 from elasticsearch import NotFoundError as ESNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from secops.alerts.build import get_path, iso, parse_time
+from secops.alerts.build import get_path, parse_time
 from secops.context import Context
 from secops.errors import InvalidInputError, NotFoundError
+from secops.times import iso_millis
 
 INDEX = "suppressions"
 
@@ -160,12 +161,12 @@ def create_suppression(
     now = now or datetime.now(UTC)
     if spec.expires_at is not None and parse_time(spec.expires_at) <= now:
         raise InvalidInputError(
-            f"expires_at {iso(parse_time(spec.expires_at))} is not in the future (now "
-            f"{iso(now)}): the suppression would never apply; give a later time, or none "
+            f"expires_at {iso_millis(parse_time(spec.expires_at))} is not in the future (now "
+            f"{iso_millis(now)}): the suppression would never apply; give a later time, or none "
             "to keep it until deleted"
         )
     doc = spec.model_dump(mode="json")
-    doc.update({"author": author, "created_at": iso(now), "suppressed": 0})
+    doc.update({"author": author, "created_at": iso_millis(now), "suppressed": 0})
     sid = uuid.uuid4().hex
     # wait_for: the next write_alerts must already see it.
     ctx.es.index(index=ctx.names.index(INDEX), id=sid, document=doc, refresh="wait_for")
@@ -202,7 +203,7 @@ def _active_query(now: datetime) -> dict[str, Any]:
         "bool": {
             "should": [
                 {"bool": {"must_not": {"exists": {"field": "expires_at"}}}},
-                {"range": {"expires_at": {"gt": iso(now)}}},
+                {"range": {"expires_at": {"gt": iso_millis(now)}}},
             ],
             "minimum_should_match": 1,
         }
@@ -247,7 +248,7 @@ def record_hits(ctx: Context, *, hits: Mapping[str, int], now: datetime) -> None
                 break  # deleted meanwhile: nothing left to count on
             src = dict(cur["_source"])
             src["suppressed"] = int(src.get("suppressed", 0)) + n
-            src["last_suppressed_at"] = iso(now)
+            src["last_suppressed_at"] = iso_millis(now)
             try:
                 ctx.es.index(
                     index=index,

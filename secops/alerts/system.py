@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from secops.alerts.build import iso
+from secops.alerts.models import AlertDoc
 from secops.alerts.notify.dispatcher import channels_from_settings
 from secops.alerts.service import AlertSink, write_alerts
 from secops.context import Context
-from secops.detect.models import Level, RuleMatch, RuleMeta
+from secops.definitions import Severity
+from secops.detect.models import RuleMatch, RuleMeta
 from secops.settings import Settings
+from secops.times import iso_millis
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ class SystemAlert:
     message: str
     key: str  # what makes it one finding: the same key, the same alert
     details: dict[str, Any] = field(default_factory=dict)
-    severity: Level = "critical"
+    severity: Severity = "critical"
 
 
 class _DirectSink:
@@ -45,7 +47,7 @@ class _DirectSink:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def submit(self, alert_id: str, alert: dict[str, Any]) -> None:
+    def submit(self, alert_id: str, alert: AlertDoc) -> None:
         try:
             channels = channels_from_settings(self.settings)
         except ValueError as exc:
@@ -53,7 +55,7 @@ class _DirectSink:
             return
         for channel in channels:
             try:
-                channel.send(alert_id, alert)
+                channel.send(alert_id, alert.stored())
             except Exception as exc:  # best-effort, like the dispatcher's last attempt
                 log.error("notification %s of %s failed: %s", channel.name, alert_id, exc)
 
@@ -70,7 +72,7 @@ def raise_system_alert(ctx: Context, alert: SystemAlert, *, sink: AlertSink | No
         logsource={"product": "secops", "service": "self-monitoring"},
     )
     event = {
-        "@timestamp": iso(now),
+        "@timestamp": iso_millis(now),
         "event": {"kind": "alert", "module": "secops", "action": alert.action},
         "message": alert.message,
         "host": {"name": socket.gethostname() or "secops"},

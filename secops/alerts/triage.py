@@ -11,19 +11,22 @@ silent overwrite).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import ConflictError as ESConflictError
 
-from secops.alerts.build import iso
 from secops.alerts.models import (
     Alert,
     AlertChange,
+    AlertDoc,
     BulkChange,
     BulkItemResult,
     BulkResult,
+    Comment,
+    HistoryEntry,
+    Resolution,
     Status,
 )
 from secops.alerts.service import alert_from_hit, format_version, get_raw, parse_version
@@ -46,15 +49,17 @@ _COMMENT_RETRIES = 10
 _STEP_UP_CHUNK = 500
 
 
-def _entry(now: datetime, by: str, field: str, old: Any, new: Any, reason: str | None) -> dict:
-    return {"at": iso(now), "by": by, "field": field, "old": old, "new": new, "reason": reason}
+def _entry(
+    now: datetime, by: str, field: str, old: Any, new: Any, reason: str | None
+) -> HistoryEntry:
+    return HistoryEntry(at=now, by=by, field=field, old=old, new=new, reason=reason)
 
 
-def sensitive(src: dict[str, Any]) -> bool:
+def sensitive(src: Mapping[str, Any]) -> bool:
     return src.get("severity") == "critical" or bool(src.get("confidential"))
 
 
-def needs_step_up(src: dict[str, Any], target: Status, resolution: str | None) -> bool:
+def needs_step_up(src: Mapping[str, Any], target: Status, resolution: str | None) -> bool:
     """Resolving a critical or confidential alert, as anything, takes it out of every open
     queue (so does changing the resolution it was given): that needs a fresh TOTP."""
     if target != Status.resolved or not sensitive(src):
@@ -71,7 +76,7 @@ def _check_step_up(mfa_verified_at: datetime | None, *, now: datetime, max_age: 
 
 
 def apply_change(
-    src: dict[str, Any],
+    src: AlertDoc,
     change: AlertChange,
     *,
     by: str,
@@ -79,10 +84,9 @@ def apply_change(
     mfa_verified_at: datetime | None,
     step_up_max_age: int,
 ) -> bool:
-    """Apply ``change`` to the stored document ``src`` in place; False when nothing changed."""
-    history: list[dict[str, Any]] = src.setdefault("history", [])
-    before = len(history)
-    current = Status(src.get("status", "new"))
+    """Apply ``change`` to the stored alert ``src`` in place; False when nothing changed."""
+    history = list(src.history)
+    current = Status(src.status)
     target = change.status or current
     if target != current and target not in TRANSITIONS[current]:
         allowed = ", ".join(s.value for s in TRANSITIONS[current])
@@ -92,48 +96,57 @@ def apply_change(
         )
     resolution = change.resolution.value if change.resolution else None
     if target == Status.resolved:
-        resolution = resolution or src.get("resolution")
+        resolution = resolution or (src.resolution.value if src.resolution else None)
         if resolution is None:
             raise InvalidInputError(
                 "resolving needs a resolution: true_positive, false_positive, benign or duplicate"
             )
     elif resolution is not None:
         raise InvalidInputError("a resolution is only given when the status is resolved")
-    if needs_step_up(src, target, resolution):
+    triaged = {
+        "severity": src.severity,
+        "confidential": src.confidential,
+        "status": src.status,
+        "resolution": src.resolution,
+    }
+    if needs_step_up(triaged, target, resolution):
         _check_step_up(mfa_verified_at, now=now, max_age=step_up_max_age)
 
     def set_field(name: str, value: Any) -> None:
-        if src.get(name) != value:
-            history.append(_entry(now, by, name, src.get(name), value, change.reason))
-            src[name] = value
+        old = getattr(src, name)
+        if old != value:
+            history.append(_entry(now, by, name, old, value, change.reason))
+            setattr(src, name, value)
 
     if target != current:
-        set_field("status", target.value)
-        if current == Status.new and not src.get("acknowledged_at"):
-            src["acknowledged_at"] = iso(now)
+        set_field("status", target)
+        if current == Status.new and not src.acknowledged_at:
+            src.acknowledged_at = now
         if target == Status.resolved:
-            src["resolved_at"] = iso(now)
+            src.resolved_at = now
         if current == Status.resolved:  # reopened
             set_field("resolution", None)
-            src["resolved_at"] = None
+            src.resolved_at = None
     if target == Status.resolved:
-        set_field("resolution", resolution)
+        set_field("resolution", resolution and Resolution(resolution))
     if change.assignee is not None:
         set_field("assignee", change.assignee or None)
     if change.tags is not None:
         set_field("tags", sorted(set(change.tags)))
-    if len(history) == before:
+    if len(history) == len(src.history):
         return False
-    src["updated_at"] = iso(now)
+    src.history = history
+    src.updated_at = now
     return True
 
 
-def _write(ctx: Context, alert_id: str, src: dict[str, Any], seq_no: int, term: int) -> Alert:
+def _write(ctx: Context, alert_id: str, src: AlertDoc, seq_no: int, term: int) -> Alert:
+    stored = src.stored()
     try:
         resp = ctx.es.index(
             index=ctx.names.alerts,
             id=alert_id,
-            document=src,
+            document=stored,
             if_seq_no=seq_no,
             if_primary_term=term,
         )
@@ -145,7 +158,7 @@ def _write(ctx: Context, alert_id: str, src: dict[str, Any], seq_no: int, term: 
     return alert_from_hit(
         {
             "_id": alert_id,
-            "_source": src,
+            "_source": stored,
             "_seq_no": resp["_seq_no"],
             "_primary_term": resp["_primary_term"],
         }
@@ -175,7 +188,7 @@ def update_alert(
             f"alert {alert_id} changed since version {version} (now "
             f"{format_version(hit['_seq_no'], hit['_primary_term'])}); reload it and retry"
         )
-    src = dict(hit["_source"])
+    src = AlertDoc.from_stored(hit["_source"])
     changed = apply_change(
         src,
         change,
@@ -189,11 +202,11 @@ def update_alert(
     return _write(ctx, alert_id, src, seq_no, term)
 
 
-def _retrying(ctx: Context, alert_id: str, mutate: Callable[[dict[str, Any]], None]) -> Alert:
+def _retrying(ctx: Context, alert_id: str, mutate: Callable[[AlertDoc], None]) -> Alert:
     """Read-modify-write that retries when another writer got in first (appends only)."""
     for _ in range(_COMMENT_RETRIES):
         hit = get_raw(ctx, alert_id=alert_id)
-        src = dict(hit["_source"])
+        src = AlertDoc.from_stored(hit["_source"])
         mutate(src)
         try:
             return _write(ctx, alert_id, src, hit["_seq_no"], hit["_primary_term"])
@@ -204,12 +217,12 @@ def _retrying(ctx: Context, alert_id: str, mutate: Callable[[dict[str, Any]], No
 
 def add_comment(ctx: Context, *, alert_id: str, text: str, by: str) -> Alert:
     now = datetime.now(UTC)
-    comment = {"id": uuid.uuid4().hex[:12], "at": iso(now), "by": by, "text": text}
+    comment = Comment(id=uuid.uuid4().hex[:12], at=now, by=by, text=text)
 
-    def mutate(src: dict[str, Any]) -> None:
-        src.setdefault("comments", []).append(comment)
-        src.setdefault("history", []).append(_entry(now, by, "comments", None, comment["id"], None))
-        src["updated_at"] = iso(now)
+    def mutate(src: AlertDoc) -> None:
+        src.comments = [*src.comments, comment]
+        src.history = [*src.history, _entry(now, by, "comments", None, comment.id, None)]
+        src.updated_at = now
 
     return _retrying(ctx, alert_id, mutate)
 

@@ -15,7 +15,6 @@ order), or that ``base``. Lines that do not verify are reported and never truste
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +32,7 @@ from secops.audit.signed_lines import (
     sign_line,
 )
 from secops.settings import Settings
+from secops.times import now_micros
 
 FORMAT = "secops.audit-checkpoint/1"
 
@@ -50,7 +50,7 @@ def checkpoint_path(settings: Settings) -> Path:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return now_micros()
 
 
 def make_checkpoint(

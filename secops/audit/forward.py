@@ -13,13 +13,13 @@ from __future__ import annotations
 import atexit
 import threading
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from secops.alerts.notify.dispatcher import Dispatcher
 from secops.alerts.notify.syslog import FACILITY_LOCAL0, SyslogChannel
 from secops.audit.signed_lines import encode
 from secops.settings import Settings
+from secops.times import now_millis
 
 _SD_ID = "secops-checkpoint@32473"
 _INFORMATIONAL, _WARNING = 6, 4
@@ -28,7 +28,7 @@ _DRAIN_SECONDS = 2.0
 
 def format_checkpoint(line: dict[str, Any], *, hostname: str) -> bytes:
     severity = _WARNING if line.get("kind") == "base" else _INFORMATIONAL
-    ts = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    ts = now_millis()
     params = {k: line.get(k) for k in ("namespace", "kind", "seq", "hash")}
     sd = "[" + _SD_ID + "".join(f' {k}="{v}"' for k, v in params.items()) + "]"
     body = encode(line).decode()

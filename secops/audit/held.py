@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from secops.audit.signed_lines import (
     sign_line,
 )
 from secops.settings import Settings
+from secops.times import now_micros
 
 FORMAT = "secops.audit-held/1"
 HELD_KEY = "audit_held"  # key under ``details`` of an entry appended from the held file
@@ -47,7 +47,7 @@ def hold(
             "format": FORMAT,
             "namespace": settings.namespace,
             "hold_id": secrets.token_hex(8),
-            "queued_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "queued_at": now_micros(),
             "reason": reason,
             "body": body,
         },

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -49,6 +49,7 @@ from secops.audit.models import (
 from secops.auth.principals import Actor
 from secops.context import Context
 from secops.errors import ConflictError, InvalidInputError, StoreError, UnavailableError
+from secops.times import now_micros
 
 log = logging.getLogger("secops.audit")
 
@@ -84,7 +85,7 @@ def _writer_for(ctx: Context) -> _Writer:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return now_micros()
 
 
 def _actor(actor: Actor, address: str | None) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from secops.definitions import ControlSeverity
+
 CheckStatus = Literal["pass", "warn", "fail", "error"]
 OverallStatus = Literal["pass", "warn", "fail", "error", "unknown"]
-ControlSeverity = Literal["low", "medium", "high", "critical"]
 ControlId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
 
 # The worst status wins when results are combined: error hides what a check would say.

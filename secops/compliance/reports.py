@@ -36,15 +36,12 @@ from secops.rules.catalog import load_catalog
 from secops.rules.state import rule_states
 from secops.store.errors import DocumentMissing
 from secops.store.visibility import make_visible
+from secops.times import iso_seconds
 
 FORMAT = "secops.compliance-report/1"
 REPORT = "report"
 ACTION = "report.generate"
 _REQUIRED = ("format", "report_id", "hash", "signature", "key_id", "public_key_pem")
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _controls(ctx: Context, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -70,8 +67,8 @@ def _controls(ctx: Context, start: datetime, end: datetime) -> list[dict[str, An
             entry.update(
                 status=latest.status,
                 summary=latest.summary,
-                evaluated_at=_iso(latest.evaluated_at),
-                first_evaluated_at=_iso(results[0].evaluated_at),
+                evaluated_at=iso_seconds(latest.evaluated_at),
+                first_evaluated_at=iso_seconds(results[0].evaluated_at),
                 evidence=latest.evidence,
             )
         out.append(entry)
@@ -88,10 +85,10 @@ def _sources(ctx: Context, now: datetime) -> dict[str, Any]:
                 "host": s.host,
                 "application": s.application,
                 **{name: getattr(s, name) for name in counted},
-                "first_seen": _iso(datetime.fromtimestamp(s.first_seen, UTC))
+                "first_seen": iso_seconds(datetime.fromtimestamp(s.first_seen, UTC))
                 if s.first_seen
                 else None,
-                "last_seen": _iso(datetime.fromtimestamp(s.last_seen, UTC))
+                "last_seen": iso_seconds(datetime.fromtimestamp(s.last_seen, UTC))
                 if s.last_seen
                 else None,
             }
@@ -168,8 +165,8 @@ def generate_report(
         "format": FORMAT,
         "report_id": "rpt-" + secrets.token_hex(8),
         "namespace": ctx.settings.namespace,
-        "period": {"start": _iso(period_start), "end": _iso(period_end)},
-        "generated_at": _iso(now),
+        "period": {"start": iso_seconds(period_start), "end": iso_seconds(period_end)},
+        "generated_at": iso_seconds(now),
         "generated_by": actor_name(actor),
         "status": worst,
         "controls": controls,

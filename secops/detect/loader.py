@@ -25,6 +25,7 @@ from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
+from secops.definitions import SEVERITIES
 from secops.detect.compiler import compile_node
 from secops.detect.ir import Lowering, Node, Or
 from secops.detect.literals import required, string_paths
@@ -38,7 +39,7 @@ from secops.errors import RuleError
 # the Docker image) finds them too.
 BUILTIN_RULES = (Path(__file__).parents[1] / "builtin_rules").resolve()
 SAMPLE_SUFFIX = ".tests.yml"
-_LEVELS = {"informational", "low", "medium", "high", "critical"}
+_LEVELS = frozenset(SEVERITIES)
 # Modifier names of the Sigma specification that pySigma knows under another name.
 MODIFIER_ALIASES = {"utf16le": "wide"}
 

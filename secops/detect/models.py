@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Level = Literal["informational", "low", "medium", "high", "critical"]
+from secops.definitions import Severity
 
 
 class RuleMeta(BaseModel):
@@ -17,7 +17,7 @@ class RuleMeta(BaseModel):
     id: str  # the rule's Sigma id (uuid); a path-derived id when the rule has none
     name: str | None = None  # Sigma `name`, what correlation rules refer to
     title: str
-    level: Level = "medium"
+    level: Severity = "medium"
     tags: tuple[str, ...] = ()
     description: str | None = None
     logsource: dict[str, str] = Field(default_factory=dict)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jdatetime
 
 from secops.errors import ConfigError
+from secops.times import local_millis
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -141,7 +142,7 @@ class WorkCalendar:
             local.weekday() in self.working_days and not holiday and self.start <= clock < self.end
         )
         return {
-            "local": local.isoformat(timespec="milliseconds"),
+            "local": local_millis(local),
             "weekday": WEEKDAYS[local.weekday()],
             "holiday": holiday,
             "working": working,

@@ -30,8 +30,8 @@ from secops.normalize.base import (
     sub,
     to_int,
 )
-from secops.normalize.timefmt import iso_from_epoch
 from secops.records import RawRecord
+from secops.times import iso_millis
 
 _HEADER = re.compile(r"^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+(?:\.\d+)?):(\d+)\): ?(.*)$")
 # a key starts only where a run of key characters starts (see base._KV)
@@ -155,7 +155,7 @@ def build(texts: list[str], event: Event) -> bool:
     if paths:
         auditd["paths"] = paths
     event["auditd"] = auditd
-    set_timestamp(event, iso_from_epoch, epoch)
+    set_timestamp(event, iso_millis, epoch)
     if node:
         sub(event, "host")["name"] = node
     _ecs(event, types[0], merged, execve)

@@ -27,8 +27,9 @@ from secops.normalize.base import (
     sub,
     to_int,
 )
-from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_epoch, iso_from_iso
+from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_iso
 from secops.records import RawRecord
+from secops.times import iso_millis
 
 _HEADER_SPLIT = re.compile(r"(?<!\\)\|")
 _EXT_KEY = re.compile(r"(?:^|(?<=\s))([\w.\[\]-]+)=")
@@ -63,12 +64,12 @@ def parse_extension(ext: str, event: Event | None = None) -> dict[str, str]:
 def _time(value: str) -> str:
     """``rt``/``end``: epoch milliseconds, ``MMM dd yyyy HH:mm:ss[.SSS]`` or ISO-8601."""
     if value.isdigit():
-        return iso_from_epoch(int(value) / 1000)
+        return iso_millis(int(value) / 1000)
     m = _CEF_TIME.match(value)
     if m is not None:
         mon, day, year, hh, mi, ss, ms = m.groups()
         t = epoch_from_parts(int(year), MONTHS[mon], int(day), int(hh), int(mi), int(ss))
-        return iso_from_epoch(t + (int(ms) / 1000 if ms else 0))
+        return iso_millis(t + (int(ms) / 1000 if ms else 0))
     return iso_from_iso(value)
 
 

@@ -11,8 +11,8 @@ import orjson
 from secops.normalize import auditd
 from secops.normalize.base import Event
 from secops.normalize.registry import PARSERS, detect_text, parse_object
-from secops.normalize.timefmt import iso_from_epoch
 from secops.records import ORIGINAL_SIZE, TRUNCATED, RawRecord
+from secops.times import iso_millis
 
 # starts only at a token start: unanchored, "type=type=..." is rescanned from each one
 _AUDIT_START = re.compile(r"(?<!\S)(?:node=\S+ )?type=\S+ msg=audit\(")
@@ -40,7 +40,7 @@ def _original(record: RawRecord) -> str:
 
 def _base(record: RawRecord, original: str) -> Event:
     event: Event = {
-        "@timestamp": iso_from_epoch(record.received_at),
+        "@timestamp": iso_millis(record.received_at),
         "message": original,
         "event": {"kind": "event", "original": original},
         "secops": {"source": _source(record)},

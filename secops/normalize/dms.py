@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from secops.normalize.base import Event, parse_kv, set_source_addr, set_timestamp, set_user, sub
-from secops.normalize.timefmt import iso_from_epoch, iso_from_iso
+from secops.normalize.timefmt import iso_from_iso
 from secops.records import RawRecord
+from secops.times import iso_millis
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "secret")
 ACTIONS = ("view", "download", "print", "export", "share", "delete")
@@ -36,7 +37,7 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
 
     ts = obj.get("ts")
     if isinstance(ts, int | float):
-        set_timestamp(event, iso_from_epoch, ts)
+        set_timestamp(event, iso_millis, ts)
     elif ts not in (None, ""):
         set_timestamp(event, iso_from_iso, ts)
     set_user(event, text("user"))

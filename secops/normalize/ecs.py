@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from secops.normalize.base import FIELDS_TRUNCATED, Event, degrade, set_timestamp
-from secops.normalize.timefmt import iso_from_epoch, iso_from_iso
+from secops.normalize.timefmt import iso_from_iso
 from secops.records import RawRecord
+from secops.times import iso_millis
 
 ECS_FIELDS = frozenset(
     (
@@ -98,7 +99,7 @@ def parse_structured(obj: dict[str, Any], event: Event, record: RawRecord) -> bo
     if capped:
         degrade(event, FIELDS_TRUNCATED, f"keys nested deeper than {MAX_DEPTH}: {capped[0]!r}")
     if isinstance(ts, int | float):
-        set_timestamp(event, iso_from_epoch, ts / 1000 if ts > 1e11 else ts)
+        set_timestamp(event, iso_millis, ts / 1000 if ts > 1e11 else ts)
     else:
         set_timestamp(event, iso_from_iso, ts)
     return True

@@ -6,6 +6,8 @@ import calendar
 import time
 from datetime import UTC, datetime
 
+from secops.times import iso_millis
+
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -13,15 +15,6 @@ MONTHS = {
     )
 }
 _DAY = 86400.0
-
-
-def iso_from_epoch(t: float) -> str:
-    """``2024-05-01T12:00:00.123Z`` from epoch seconds."""
-    secs = int(t // 1)
-    ms = round((t - secs) * 1000)
-    if ms == 1000:
-        secs, ms = secs + 1, 0
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + f".{ms:03d}Z"
 
 
 def epoch_from_parts(
@@ -45,7 +38,7 @@ def iso_from_bsd(mon: str, day: int | str, hms: str, frac: str | None, received_
     t = epoch_from_parts(year, month, day, hh, mm, ss)
     if t > received_at + _DAY:
         t = epoch_from_parts(year - 1, month, day, hh, mm, ss)
-    return iso_from_epoch(t + (float("0." + frac) if frac else 0.0))
+    return iso_millis(t + (float("0." + frac) if frac else 0.0))
 
 
 def offset_seconds(tz: str) -> int:
@@ -70,7 +63,7 @@ def iso_from_clf(text: str) -> str:
     year, hh, mm, ss_tz = rest.split(":", 3)
     ss, _, tz = ss_tz.partition(" ")
     t = epoch_from_parts(int(year), MONTHS[mon], int(day), int(hh), int(mm), int(ss))
-    return iso_from_epoch(t - offset_seconds(tz))
+    return iso_millis(t - offset_seconds(tz))
 
 
 def iso_from_iso(text: str) -> str:
@@ -78,4 +71,4 @@ def iso_from_iso(text: str) -> str:
     dt = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text[:11] else text)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return iso_from_epoch(dt.timestamp())
+    return iso_millis(dt.timestamp())

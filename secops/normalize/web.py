@@ -26,8 +26,9 @@ from secops.normalize.base import (
     sub,
     to_int,
 )
-from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_clf, iso_from_epoch
+from secops.normalize.timefmt import MONTHS, epoch_from_parts, iso_from_clf
 from secops.records import RawRecord
+from secops.times import iso_millis
 
 ACCESS = re.compile(
     r'^(?:(\S+) )?(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)'
@@ -51,7 +52,7 @@ def _iso_from_parts(
 ) -> str:
     month = MONTHS[mo] if mo in MONTHS else int(mo)
     t = epoch_from_parts(int(y), month, int(d), int(hh), int(mi), int(ss))
-    return iso_from_epoch(t + (float(frac) if frac else 0.0))
+    return iso_millis(t + (float(frac) if frac else 0.0))
 
 
 def fill_request(event: Event, request: str) -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from secops.detect.models import Level
+from secops.definitions import Severity
 
 RuleKind = Literal["detection", "correlation"]
 
@@ -25,7 +25,7 @@ class RuleView(BaseModel):
     id: str = Field(examples=["52fccf69-72d5-4801-9d53-21b66d1f15ae"])
     name: str | None = Field(None, description="Sigma `name`, what correlation rules refer to")
     title: str = Field(examples=["User Or Group Created On A Server"])
-    level: Level
+    level: Severity
     tags: list[str] = Field(default_factory=list, examples=[["attack.persistence"]])
     logsource: dict[str, str] = Field(default_factory=dict, examples=[{"product": "linux"}])
     path: str | None = Field(None, description="The file the rule was loaded from")
@@ -59,7 +59,7 @@ class RulePage(BaseModel):
 class RuleFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    level: list[Level] | None = None
+    level: list[Severity] | None = None
     tag: list[str] | None = Field(None, description="Rules carrying any of these tags")
     enabled: bool | None = None
     kind: RuleKind | None = None

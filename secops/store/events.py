@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from elasticsearch import Elasticsearch
 
 from secops.store.bulk import BulkResult, Doc, Rejected, RetryPolicy, bulk_create
 from secops.store.names import IndexNames
+from secops.times import now_millis
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,6 @@ class DeliveryReport:
     existed: int = 0
     deadlettered: dict[str, Rejected] = field(default_factory=dict)  # by document id
     retries: int = 0
-
-
-def _now_iso() -> str:
-    t = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
 
 
 def event_doc(names: IndexNames, doc_id: str, event: dict[str, Any], ingested: str) -> Doc:
@@ -98,7 +93,7 @@ def write_events(
     e.g. alerts, in the same requests); rejected events go to the dead-letter index.
     Returns once Elasticsearch has decided on every document; raises StoreError when
     ``stop`` interrupts the retries."""
-    ingested = _now_iso()
+    ingested = now_millis()
     docs = [event_doc(names, doc_id, event, ingested) for doc_id, event in events]
     docs.extend(extra)
     result = bulk_create(es, docs, policy=policy, stop=stop, on_retry=on_retry)

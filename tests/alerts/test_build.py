@@ -35,10 +35,10 @@ def test_group_by_comes_from_settings_or_tags() -> None:
     a, doc = from_rule_match(ssh_match(1, user="root"), grouping=by_source, now=NOW)
     b, _ = from_rule_match(ssh_match(2, user="admin"), grouping=by_source, now=NOW)
     assert a == b
-    assert doc["group"] == {"source.ip": "183.62.140.253"}
+    assert doc.stored()["group"] == {"source.ip": "183.62.140.253"}
     tagged = SSH_RULE.model_copy(update={"tags": ("secops.group_by.user.name",)})
     _, doc = from_rule_match(ssh_match(1, rule=tagged), grouping=GROUPED, now=NOW)
-    assert doc["group"] == {"user.name": "root"}
+    assert doc.stored()["group"] == {"user.name": "root"}
     none = SSH_RULE.model_copy(update={"tags": ("secops.group_by.none",)})
     x, _ = from_rule_match(ssh_match(1, rule=none), grouping=GROUPED, now=NOW)
     y, _ = from_rule_match(ssh_match(2, rule=none), grouping=GROUPED, now=NOW)
@@ -46,7 +46,8 @@ def test_group_by_comes_from_settings_or_tags() -> None:
 
 
 def test_severity_risk_threat_and_lifted_fields() -> None:
-    _, doc = from_rule_match(ssh_match(1), grouping=GROUPED, now=NOW)
+    _, alert = from_rule_match(ssh_match(1), grouping=GROUPED, now=NOW)
+    doc = alert.stored()
     assert (doc["severity"], doc["severity_rank"], doc["risk_score"]) == ("medium", 2, 47)
     assert doc["threat"] == {"tactics": ["credential-access"], "techniques": ["T1110", "T1110.001"]}
     assert doc["tags"] == ["cve.2024-0001"]
@@ -65,7 +66,7 @@ def test_levels_map_to_elastic_like_risk_scores() -> None:
     for level in ("informational", "low", "medium", "high", "critical"):
         rule = SSH_RULE.model_copy(update={"level": level})
         _, doc = from_rule_match(ssh_match(1, rule=rule), grouping=GROUPED, now=NOW)
-        scores[level] = (doc["severity_rank"], doc["risk_score"])
+        scores[level] = (doc.stored()["severity_rank"], doc.stored()["risk_score"])
     assert [s[0] for s in scores.values()] == [0, 1, 2, 3, 4]
     assert scores["critical"][1] == 99
     assert scores["low"][1] == 21
@@ -74,14 +75,14 @@ def test_levels_map_to_elastic_like_risk_scores() -> None:
 def test_confidential_follows_the_tag_only() -> None:
     tagged = RuleMeta(id="r", title="t", tags=("secops.confidentiality",))
     _, doc = from_rule_match(ssh_match(1, rule=tagged), grouping=GROUPED, now=NOW)
-    assert doc["confidential"] is True
+    assert doc.stored()["confidential"] is True
     # e-voting integrity and portal attacks live beside the DMS rules but are not secrets
     for rule in (
         RuleMeta(id="r", title="t", logsource={"product": "parliament"}),
         RuleMeta(id="r", title="t", path="rules/parliament/evoting.yml"),
     ):
         _, doc = from_rule_match(ssh_match(1, rule=rule), grouping=GROUPED, now=NOW)
-        assert doc["confidential"] is False
+        assert doc.stored()["confidential"] is False
 
 
 def test_parse_threat_keeps_groups_and_software_as_tags() -> None:
@@ -93,7 +94,8 @@ def test_parse_threat_keeps_groups_and_software_as_tags() -> None:
 
 def test_correlation_alert_carries_group_and_readable_summary() -> None:
     ids = [f"ev-{i}" for i in range(12)]
-    alert_id, doc = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
+    alert_id, alert = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
+    doc = alert.stored()
     again, _ = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)
     assert alert_id == again
     assert doc["kind"] == "correlation"
@@ -109,11 +111,11 @@ def test_merge_counts_new_events_and_ignores_replays() -> None:
     _, second = from_rule_match(ssh_match(2, ts="2025-03-01T10:03:00Z"), grouping=GROUPED, now=NOW)
     assert merge(first, second, max_event_ids=10)
     assert not merge(first, second, max_event_ids=10)
-    assert first["count"] == 2
-    assert first["event_ids"] == ["ev-1", "ev-2"]
-    assert first["last_seen"] == "2025-03-01T10:03:00.000Z"
-    assert first["summary"].endswith("in 3m")
-    assert first["summary"].startswith("SSH failed login: 2 events")
+    assert first.stored()["count"] == 2
+    assert first.stored()["event_ids"] == ["ev-1", "ev-2"]
+    assert first.stored()["last_seen"] == "2025-03-01T10:03:00.000Z"
+    assert first.stored()["summary"].endswith("in 3m")
+    assert first.stored()["summary"].startswith("SSH failed login: 2 events")
 
 
 def test_merge_caps_event_ids_but_keeps_counting() -> None:
@@ -121,8 +123,8 @@ def test_merge_caps_event_ids_but_keeps_counting() -> None:
     for n in range(1, 6):
         _, more = from_rule_match(ssh_match(n), grouping=GROUPED, now=NOW)
         merge(doc, more, max_event_ids=3)
-    assert doc["count"] == 6
-    assert doc["event_ids"] == ["ev-0", "ev-1", "ev-2"]
+    assert doc.stored()["count"] == 6
+    assert doc.stored()["event_ids"] == ["ev-0", "ev-1", "ev-2"]
 
 
 def test_a_document_alert_names_the_person_and_the_papers() -> None:
@@ -138,12 +140,12 @@ def test_a_document_alert_names_the_person_and_the_papers() -> None:
     _, doc = from_rule_match(
         RuleMatch(rule=rule, event=event, event_id="e"), grouping=GROUPED, now=NOW
     )
-    assert doc["summary"] == (
+    assert doc.summary == (
         "Classified Paper Of Another Committee Read: of secret defence papers by Sara Kazemi "
         "from 10.1.0.21"
     )
-    assert doc["parliament"]["document"]["id"] == "DOC-7"
-    assert doc["user"]["id"] == "u011"
+    assert doc.stored()["parliament"]["document"]["id"] == "DOC-7"
+    assert doc.stored()["user"]["id"] == "u011"
 
 
 def test_a_value_count_alert_lists_what_it_counted_and_whom() -> None:
@@ -166,10 +168,10 @@ def test_a_value_count_alert_lists_what_it_counted_and_whom() -> None:
         },
     )
     _, doc = from_correlation(match, grouping=GROUPED, now=NOW)
-    assert doc["summary"] == (
+    assert doc.summary == (
         "Bulk Retrieval: 12 distinct parliament.document.id of confidential/secret health papers "
         "by Sara Hosseini from 10.1.0.79 in 22m"
     )
-    assert doc["correlation"]["values"] == [f"DOC-{i}" for i in range(12)]
-    assert doc["correlation"]["field"] == "parliament.document.id"
-    assert doc["user"] == {"id": "u069", "full_name": "Sara Hosseini"}
+    assert doc.stored()["correlation"]["values"] == [f"DOC-{i}" for i in range(12)]
+    assert doc.stored()["correlation"]["field"] == "parliament.document.id"
+    assert doc.stored()["user"] == {"id": "u069", "full_name": "Sara Hosseini"}

@@ -46,7 +46,7 @@ def test_repeated_firings_fold_into_one_alert_with_counts(ctx: Context) -> None:
     alert = get_alert(ctx, alert_id=created[0])
     assert alert.count == 280
     assert alert.correlation is not None
-    assert alert.correlation["fires"] == 28
+    assert alert.correlation.fires == 28
     assert alert.summary.startswith(
         "SSH brute force: fired 28 times, last 10 (event count), 280 events from 183.62.140.253"
     )

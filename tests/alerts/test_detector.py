@@ -57,5 +57,5 @@ def test_pipeline_batches_become_one_grouped_alert(ctx: Context) -> None:
     assert alert.count == 12
     assert sorted(alert.event_ids) == sorted(r.record_id() for r in records)
     assert alert.source is not None
-    assert alert.source["ip"] == "183.62.140.253"
-    assert alert.threat["techniques"] == ["T1110"]
+    assert alert.source.ip == "183.62.140.253"
+    assert alert.threat.techniques == ["T1110"]

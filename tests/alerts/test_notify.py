@@ -7,13 +7,13 @@ import email.policy
 import socket
 import socketserver
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import orjson
 import pytest
+from polling import wait_until
 from prometheus_client import CollectorRegistry, generate_latest
 
 from secops.alerts.build import Grouping, from_rule_match
@@ -40,13 +40,6 @@ def _alert(level: str = "high") -> tuple[str, dict[str, Any]]:
     return from_rule_match(
         ssh_match(1, rule=rule), grouping=Grouping(300, {}), now=datetime.now(UTC)
     )
-
-
-def _wait(cond: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -82,7 +75,7 @@ def test_webhook_body_is_signed_and_verifies(webhook: Any) -> None:
     dispatcher = _run([WebhookChannel(url, SECRET)])
     alert_id, alert = _alert()
     dispatcher.submit(alert_id, alert)
-    _wait(lambda: dispatcher.stats["webhook"].sent == 1)
+    wait_until(lambda: dispatcher.stats["webhook"].sent == 1)
     dispatcher.stop()
     headers, body = received[0]
     ts, sig = headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER]
@@ -100,7 +93,7 @@ def test_failing_endpoint_is_retried_then_succeeds(webhook: Any) -> None:
     plan.extend([500, 503])
     dispatcher = _run([WebhookChannel(url, SECRET)])
     dispatcher.submit(*_alert())
-    _wait(lambda: dispatcher.stats["webhook"].sent == 1)
+    wait_until(lambda: dispatcher.stats["webhook"].sent == 1)
     dispatcher.stop()
     stats = dispatcher.stats["webhook"]
     assert len(received) == 3
@@ -119,7 +112,7 @@ def test_unreachable_channel_gives_up_after_max_attempts() -> None:
         port = sock.getsockname()[1]  # closed again: nothing listens
     dispatcher = _run([WebhookChannel(f"http://127.0.0.1:{port}/", SECRET)], max_attempts=3)
     dispatcher.submit(*_alert())
-    _wait(lambda: dispatcher.stats["webhook"].gave_up == 1)
+    wait_until(lambda: dispatcher.stats["webhook"].gave_up == 1)
     dispatcher.stop()
     assert dispatcher.stats["webhook"].failed_attempts == 3
     assert dispatcher.stats["webhook"].sent == 0
@@ -130,8 +123,8 @@ def test_below_the_threshold_nothing_is_sent(webhook: Any) -> None:
     dispatcher = _run([WebhookChannel(url, SECRET)], min_severity="high")
     dispatcher.submit(*_alert("medium"))
     dispatcher.submit(*_alert("critical"))
-    _wait(lambda: dispatcher.stats["webhook"].sent == 1)
-    _wait(dispatcher.idle)
+    wait_until(lambda: dispatcher.stats["webhook"].sent == 1)
+    wait_until(dispatcher.idle, what="the dispatcher idle")
     dispatcher.stop()
     assert len(received) == 1
     assert orjson.loads(received[0][1])["alert"]["severity"] == "critical"
@@ -180,7 +173,7 @@ def test_smtp_mail_reaches_a_local_server() -> None:
         dispatcher = _run([channel])
         alert_id, alert = _alert("critical")
         dispatcher.submit(alert_id, alert)
-        _wait(lambda: dispatcher.stats["smtp"].sent == 1)
+        wait_until(lambda: dispatcher.stats["smtp"].sent == 1)
         dispatcher.stop()
     finally:
         server.shutdown()

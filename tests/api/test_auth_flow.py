@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 from auth.support import Account, bearer, enrolled, login, session
 from fastapi.testclient import TestClient
+from polling import wait_until
 
 from api.app import create_app
 from secops.auth import users
@@ -150,10 +151,9 @@ def live_url(ctx: Context) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
+    wait_until(lambda: server.started or not thread.is_alive(), timeout=60, what="the server")
+    if not server.started:
+        raise RuntimeError("the server did not start")
     yield f"http://127.0.0.1:{port}/api/v1"
     server.should_exit = True
     thread.join(timeout=30)

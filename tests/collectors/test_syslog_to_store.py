@@ -8,7 +8,6 @@ the other with octet counting, each over its own connection.
 from __future__ import annotations
 
 import socket
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
+from polling import wait_until
 
 from collectors.service import ReceiverService
 from collectors.syslog_tcp import StreamReceiver
@@ -83,10 +83,12 @@ def test_every_sample_line_is_stored_exactly_once(
 
     wanted = Counter(openssh) + Counter(linux)
     # Wait until the receivers handed every record to the spool, then until it is delivered.
-    for _ in range(int(DRAIN_TIMEOUT / 0.1)):
-        if sum(c.received for c in receivers.stats.snapshot().values()) >= 4000:
-            break
-        time.sleep(0.1)
+    wait_until(
+        lambda: sum(c.received for c in receivers.stats.snapshot().values()) >= 4000,
+        timeout=DRAIN_TIMEOUT,
+        interval=0.1,
+        what="4000 records received",
+    )
     assert worker.drain(DRAIN_TIMEOUT)
 
     stored = stored_originals(ctx.es, ctx.names.events_pattern)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from collector_sinks import WAIT, MemorySink, serve
+from polling import wait_until
 
 from collectors.stats import ReceiverStats
 from collectors.syslog_udp import UdpReceiver
@@ -57,10 +57,7 @@ def test_full_spool_drops_datagrams_and_counts_them_per_source() -> None:
         send_datagrams(port, [b"<13>lost %d" % i for i in range(20)])
         sink.wait_refusals(1)
         # Every datagram the socket delivered is accounted for, none silently.
-        for _ in range(int(WAIT / 0.05)):
-            if dropped() == 20:
-                break
-            time.sleep(0.05)
+        wait_until(lambda: dropped() == 20, timeout=WAIT, what="20 datagrams counted dropped")
 
     run_udp(sink, client, stats)
     assert sink.records == []
@@ -90,18 +87,14 @@ def test_queue_is_bounded_in_bytes_and_overflow_counted_per_source() -> None:
         c = stats.snapshot().get(source)
         return (c.received, c.dropped) if c else (0, 0)
 
-    def wait_until(done: Callable[[], bool]) -> None:
-        for _ in range(int(WAIT / 0.05)):
-            if done():
-                return
-            time.sleep(0.05)
-
     def client(port: int) -> None:
         send_datagrams(port, datagrams)
         # 4096 bytes queued at most, plus one batch held by the blocked append.
-        wait_until(lambda: counts()[1] >= 40 - 8)
-        gate.set()
-        wait_until(lambda: sum(counts()) == 40)
+        try:
+            wait_until(lambda: counts()[1] >= 40 - 8, timeout=WAIT, what="the overflow counted")
+        finally:
+            gate.set()
+        wait_until(lambda: sum(counts()) == 40, timeout=WAIT, what="every datagram counted")
 
     serve(
         lambda: UdpReceiver(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from polling import wait_until
 
 from secops.accounting import Metrics
 from secops.context import Context, build_context
@@ -19,14 +20,6 @@ from secops.records import RawRecord, Source
 from secops.settings import Settings
 
 DMS = Source("http", host="dms01", application="dms")
-
-
-def wait_for(check: Callable[[], bool], *, timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -48,7 +41,7 @@ def _record(i: int, user: str, client: str, ts: str) -> RawRecord:
 def _send(pipeline: Pipeline, records: list[RawRecord]) -> None:
     target = pipeline.worker.delivered + len(records)
     pipeline.spool.append(records)
-    wait_for(lambda: pipeline.worker.delivered >= target, what="records delivered")
+    wait_until(lambda: pipeline.worker.delivered >= target, timeout=60, what="records delivered")
 
 
 def _stored(ctx: Context, doc_id: str) -> dict[str, Any]:
@@ -96,7 +89,7 @@ def test_live_pipeline_follows_a_new_directory(ctx: Context) -> None:
             _send(pipeline, [_record(n, "newcomer", "10.1.1.1", "2026-06-06T06:02:00Z")])
             return bool(_stored(ctx, f"DOC-{n}")["secops"]["person"]["known"])
 
-        wait_for(followed, timeout=20, what="the new directory in the pipeline")
+        wait_until(followed, timeout=20, what="the new directory in the pipeline")
         later = pipeline.worker.delivered + 10
         _send(pipeline, [_record(later, "mrossi", "10.1.1.1", "2026-06-06T06:03:00Z")])
         assert _stored(ctx, f"DOC-{later}")["secops"]["need_to_know"] is True

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
+from polling import wait_until
 
 from secops.accounting import SourceAccounting
 from secops.context import Context
@@ -50,11 +51,11 @@ def test_records_become_searchable_events_exactly_once(ctx: Context, es: Elastic
             worker.spool.append(sshd_lines(i, 300))
         assert worker.drain(60)
         # no refresh: the 200 ms refresh interval makes them visible within a second
-        deadline = time.monotonic() + 2.0
-        while (
-            es.count(index=ctx.names.events_pattern)["count"] < 3000 and time.monotonic() < deadline
-        ):
-            time.sleep(0.05)
+        wait_until(
+            lambda: es.count(index=ctx.names.events_pattern)["count"] >= 3000,
+            timeout=2.0,
+            what="3000 events searchable",
+        )
     finally:
         worker.stop()
     stream = ctx.names.events_stream("linux.sshd")
@@ -165,8 +166,8 @@ def test_detector_alerts_and_checkpoint_survive_a_restart(ctx: Context, es: Elas
     again = CountingDetector()
     restarted = make_worker(ctx, detector=again)
     restarted.start()
-    deadline = time.monotonic() + 30
-    while again.restored is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    restarted.stop()
+    try:
+        wait_until(lambda: again.restored is not None, timeout=30, what="the state restored")
+    finally:
+        restarted.stop()
     assert again.restored == {"seen": 250}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from secops.context import Context
@@ -64,14 +63,6 @@ def sshd_failures(start: int, n: int) -> list[RawRecord]:
         )
         for i in range(start, start + n)
     ]
-
-
-def wait_for(check: Callable[[], bool], *, timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def count_alerts(ctx: Context, rule_id: str) -> int:

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from auth.support import person
 from fastapi.testclient import TestClient
+from polling import wait_until
 from rules_api_support import (
     GOOD_RULE,
     SSH_SEEN_ID,
     count_alerts,
     sshd_failures,
-    wait_for,
 )
 
 from api.app import create_app
@@ -56,7 +56,9 @@ def _deliver(pipeline: Pipeline, start: int, n: int) -> None:
     """Append records and wait until the worker committed them (detection included)."""
     target = pipeline.worker.delivered + n
     pipeline.spool.append(sshd_failures(start, n))
-    wait_for(lambda: pipeline.worker.delivered >= target, what=f"{n} records delivered")
+    wait_until(
+        lambda: pipeline.worker.delivered >= target, timeout=60, what=f"{n} records delivered"
+    )
 
 
 def test_disabled_rule_stops_alerting_and_enabled_rule_alerts_again(

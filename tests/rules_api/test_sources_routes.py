@@ -6,7 +6,8 @@ import time
 
 from auth.support import person
 from fastapi.testclient import TestClient
-from rules_api_support import sshd_failures, wait_for
+from polling import wait_until
+from rules_api_support import sshd_failures
 
 from api.app import create_app
 from secops.accounting import Metrics
@@ -26,7 +27,7 @@ def test_sources_show_counts_and_who_went_silent(ctx: Context) -> None:
                 for i in (1, 2)
             ]
         )
-        wait_for(lambda: pipeline.worker.delivered >= 7, what="7 records delivered")
+        wait_until(lambda: pipeline.worker.delivered >= 7, timeout=60, what="7 records delivered")
     finally:
         pipeline.stop()  # saves the source totals
     ctx.es.indices.refresh(index=ctx.names.state)

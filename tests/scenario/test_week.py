@@ -6,8 +6,7 @@ the innocent people get an alert of medium or higher severity."""
 from __future__ import annotations
 
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 from elasticsearch.helpers import scan
 from fastapi.testclient import TestClient
+from polling import wait_until
 from pydantic import SecretStr
 
 from api.app import create_app
@@ -23,9 +23,9 @@ from collectors.service import ReceiverService
 from collectors.syslog_tcp import StreamReceiver
 from secops.accounting import Metrics
 from secops.alerts.detector import build_detector
-from secops.alerts.models import SEVERITY_RANK
 from secops.cli.main import main
 from secops.context import Context, build_context
+from secops.definitions import SEVERITY_RANK
 from secops.detect.loader import BUILTIN_RULES, load_rules
 from secops.enrich.service import import_people
 from secops.hunt import hunt
@@ -130,14 +130,6 @@ def assert_scenario(week: Week, alerts: list[dict[str, Any]], path: str) -> None
     assert len(bulk[0]["correlation"]["values"]) >= 12
 
 
-def wait_for(check: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 @pytest.fixture
 def live_ctx(settings: Settings) -> Iterator[Context]:
     ctx = build_context(
@@ -182,7 +174,7 @@ def test_week_through_the_live_pipeline(live_ctx: Context, week: Week) -> None:
                 )
                 assert resp.status_code < 300, resp.text
         total = len(dms) + len(portal)
-        wait_for(lambda: pipeline.worker.delivered >= total, timeout=900, what="the week stored")
+        wait_until(lambda: pipeline.worker.delivered >= total, timeout=900, what="the week stored")
     finally:
         receivers.stop()
         detector.stop.set()

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
+from polling import wait_until
 
 from secops.accounting import SourceAccounting
 from secops.context import Context
@@ -188,17 +189,14 @@ def _freeze_and_kill(directory: Path, frozen: str, *, deaths_before: int) -> Non
         env={**os.environ, "PYTHONPATH": str(repo)},
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def inside() -> bool:
             counted = strikes.exists() and f"{frozen} {deaths_before}" in strikes.read_text()
-            if (counted or not deaths_before) and (
-                marker.exists() and marker.read_text().strip() == frozen
-            ):
-                break
-            assert child.poll() is None, "the helper ended instead of freezing"
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the helper never reached the freezing record")
+            entered = marker.exists() and marker.read_text().strip() == frozen
+            return child.poll() is not None or ((counted or not deaths_before) and entered)
+
+        wait_until(inside, timeout=60, what="the helper to reach the freezing record")
+        assert child.poll() is None, "the helper ended instead of freezing"
         time.sleep(0.5)  # well inside the backtracking scan
         assert child.poll() is None
     finally:

@@ -11,7 +11,7 @@ class Channel(Protocol):
     name: str
 
     def send(self, alert_id: str, alert: dict[str, Any]) -> None:
-        """Deliver or raise; the dispatcher retries on any exception."""
+        """Deliver ``alert`` (the document as stored) or raise; the dispatcher retries."""
 
 
 def essentials(alert_id: str, alert: dict[str, Any]) -> dict[str, Any]:

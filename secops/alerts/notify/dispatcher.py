@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from secops.alerts.models import SEVERITY_RANK
+from secops.alerts.models import AlertDoc
 from secops.alerts.notify.base import Channel
 from secops.alerts.notify.smtp import SmtpChannel
 from secops.alerts.notify.status import ChannelStats, StatusStore
 from secops.alerts.notify.syslog import SyslogChannel
 from secops.alerts.notify.webhook import WebhookChannel
 from secops.context import Context
+from secops.definitions import SEVERITY_RANK
 from secops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,10 @@ class Dispatcher:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def submit(self, alert_id: str, alert: dict[str, Any]) -> None:
+    def submit(self, alert_id: str, alert: AlertDoc | dict[str, Any]) -> None:
+        """Queue ``alert`` for every channel; channels get the document as stored."""
+        if isinstance(alert, AlertDoc):
+            alert = alert.stored()
         if SEVERITY_RANK.get(alert.get("severity", ""), -1) < self.min_rank:
             return
         for channel in self.channels:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from secops.alerts.build import iso
 from secops.context import Context
+from secops.times import iso_millis
 
 _KIND = "notify_status"
 
@@ -36,7 +36,7 @@ class StatusStore:
             document={
                 "kind": _KIND,
                 "key": stats.channel,
-                "updated_at": iso(datetime.now(UTC)),
+                "updated_at": iso_millis(datetime.now(UTC)),
                 "data": stats.model_dump(mode="json"),
             },
         )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
 from typing import Any
 
 from secops.alerts.notify.base import essentials
+from secops.times import now_millis
 
 FACILITY_LOCAL0 = 16
 # Syslog severities: 2 critical, 3 error, 4 warning, 5 notice, 6 informational.
@@ -21,7 +21,7 @@ def _sd_value(value: Any) -> str:
 def format_5424(alert_id: str, alert: dict[str, Any], *, hostname: str) -> bytes:
     info = essentials(alert_id, alert)
     pri = FACILITY_LOCAL0 * 8 + _SYSLOG_SEVERITY.get(str(info["severity"]), 4)
-    ts = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    ts = now_millis()
     params = {
         "id": alert_id,
         "severity": info["severity"],

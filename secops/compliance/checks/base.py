@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from secops.compliance.models import CheckOutcome, ControlResult
 from secops.context import Context
+from secops.times import iso_seconds
 
 # Lists in evidence are cut to this many items; the counts stay exact.
 MAX_LISTED = 50
@@ -43,12 +44,8 @@ class Check:
 
 
 def iso(value: datetime | float | None) -> str | None:
-    """UTC ISO-8601 text of a datetime or an epoch in seconds."""
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        value = datetime.fromtimestamp(value, UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """`iso_seconds` of a datetime or an epoch in seconds; None for evidence left blank."""
+    return None if value is None else iso_seconds(value)
 
 
 def listed(items: list[Any]) -> list[Any]:

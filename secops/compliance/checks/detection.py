@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import Field
 
-from secops.alerts.models import Severity
 from secops.alerts.notify.status import channel_status
 from secops.alerts.stats import overdue_alerts, untriaged_confidential
 from secops.compliance.checks.base import CheckRun, NoParams, Params, iso, listed, names
 from secops.compliance.checks.records import PeriodParams
 from secops.compliance.models import CheckOutcome
+from secops.definitions import Severity
 from secops.rules.catalog import load_catalog
 from secops.rules.state import rule_states
 

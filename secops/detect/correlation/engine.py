@@ -27,7 +27,7 @@ from sigma.correlations import SigmaCorrelationRule
 
 from secops.detect.correlation import checkpoint
 from secops.detect.correlation.evaluate import verdict
-from secops.detect.correlation.fields import event_time, get_field, hashable, iso, jsonable
+from secops.detect.correlation.fields import event_time, get_field, hashable, jsonable
 from secops.detect.correlation.routing import Routed, route
 from secops.detect.correlation.spec import (
     NUMERIC_TYPES,
@@ -38,6 +38,7 @@ from secops.detect.correlation.spec import (
 from secops.detect.correlation.window import Entry, GroupState
 from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
 from secops.errors import RuleError
+from secops.times import iso_millis
 
 GroupKey = tuple[int, tuple[Any, ...]]  # (index of the routed rule, group-by values)
 MAX_VALUES = 20  # distinct counted values a match lists
@@ -261,8 +262,8 @@ class CorrelationEngine:
             rule=spec.meta,
             correlation_type=spec.type,
             group=dict(zip(spec.group_by, group, strict=True)),
-            first_seen=iso(window[0][0]),
-            last_seen=iso(window[-1][0]),
+            first_seen=iso_millis(window[0][0]),
+            last_seen=iso_millis(window[-1][0]),
             value=measured,
             event_ids=[e[2] for e in window[: self.max_event_ids]],
             base_rules=contributing,

@@ -57,9 +57,3 @@ def event_time(event: dict[str, Any]) -> float | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
-
-
-def iso(ts: float) -> str:
-    """POSIX seconds as an ISO-8601 UTC string with millisecond precision."""
-    text = datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="milliseconds")
-    return text.replace("+00:00", "Z")
