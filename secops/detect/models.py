@@ -47,3 +47,6 @@ class CorrelationMatch(BaseModel):
     value: float | None = None  # the count / distinct count / sum / avg / percentile
     event_ids: list[str]
     base_rules: list[str]  # ids of the base rules that contributed
+
+
+Match = RuleMatch | CorrelationMatch  # what a detector hands to the alert step
