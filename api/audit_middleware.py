@@ -16,6 +16,7 @@ recorded one each either, but counted and summarised (``api.refusals``).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -28,12 +29,14 @@ from secops.audit import record
 from secops.audit.metrics import audit_metrics
 from secops.auth.principals import Principal
 from secops.context import Context
+from secops.retry import RetryPolicy
 
 log = logging.getLogger("secops.audit")
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 UNAUDITED_PATHS = frozenset({"/api/v1/ingest"})
 _ANONYMOUS = Principal(id="anonymous", kind="anonymous", name="anonymous")
+_MAX_BACKOFF = 1.0  # seconds; the defaults wait 0.05 s, then 0.2 s
 
 
 def _outcome(status: int) -> str:
@@ -90,14 +93,16 @@ def _write(
     ctx: Context, fields: dict[str, Any], *, attempts: int = 3, backoff: float = 0.05
 ) -> bool:
     """Append one entry, retrying; True once written, False (logged, counted) if never."""
-    for attempt in range(1, attempts + 1):
-        try:
-            record(ctx, **fields)
-            return True
-        except Exception as exc:
-            log.warning("audit write failed (attempt %d/%d): %s", attempt, attempts, exc)
-            if attempt < attempts:
-                time.sleep(backoff * 4 ** (attempt - 1))
+    policy = RetryPolicy(base=backoff, factor=4, cap=_MAX_BACKOFF, jitter=False, attempts=attempts)
+
+    def on_retry(attempt: int, exc: BaseException, delay: float) -> None:
+        log.warning("audit write failed (attempt %d/%d): %s", attempt + 1, attempts, exc)
+
+    try:
+        policy.call(lambda: record(ctx, **fields), stop=threading.Event(), on_retry=on_retry)
+        return True
+    except Exception as exc:
+        log.warning("audit write failed (attempt %d/%d): %s", attempts, attempts, exc)
     audit_metrics().write_failures.inc()
     actor = fields["actor"]
     log.critical(

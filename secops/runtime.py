@@ -17,11 +17,12 @@ from api.app import create_app
 from collectors.metrics import RefusalsCollector
 from collectors.service import ReceiverService
 from secops.alerts import notify
-from secops.alerts.detector import build_detector
+from secops.alerts.writer import Alerter
 from secops.auth.devadmin import DevAdminCredentials, ensure_dev_admin
 from secops.context import build_context
 from secops.es.node import ManagedNode, node_for
 from secops.pipeline.service import start_pipeline
+from secops.rules.detector import build_detector
 from secops.scheduler import build_scheduler
 from secops.settings import Settings
 
@@ -49,11 +50,11 @@ def run(settings: Settings) -> None:
         stops.append(ctx.close)
         notifier = notify.from_settings(ctx).start()
         stops.append(notifier.stop)
-        detector = build_detector(ctx, sink=notifier)
-        pipeline = start_pipeline(ctx, detector=detector)
+        pipeline = start_pipeline(
+            ctx, detector=build_detector(ctx), alerts=Alerter(ctx, sink=notifier)
+        )
         stops.append(pipeline.stop)
         pipeline.metrics.registry.register(notify.NotificationCollector(notifier))
-        stops.append(detector.stop.set)  # ends an alert-write retry, so the worker can stop
         # Receivers start after the pipeline (the spool is their sink) and stop before it.
         receivers = ReceiverService(
             settings, pipeline.spool, on_dropped=pipeline.metrics.accounting.dropped_from

@@ -39,7 +39,7 @@ from secops.records import (
     truncation_flags,
     utf8_head,
 )
-from secops.store.bulk import RetryPolicy
+from secops.retry import RetryPolicy
 
 FORMATS = ("auto", "text", "ndjson", "evtx")
 

@@ -53,3 +53,6 @@ class CorrelationMatch(BaseModel):
     # who and what of the event that completed the window (person, address, document),
     # so that an alert keyed by a ballot or a session still names the person behind it
     subject: dict[str, Any] = Field(default_factory=dict)
+
+
+Match = RuleMatch | CorrelationMatch  # what a detector hands to the alert step

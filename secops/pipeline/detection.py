@@ -1,28 +1,25 @@
-"""The detection hook of the pipeline, and the no-op default.
+"""The detection and alert hooks of the pipeline, and the no-op default.
 
 A :class:`Detector` sees every batch of events before they are stored and returns
-the alerts they raise, each with a deterministic id (so a replayed batch raises
-no alert twice). A stateful detector (correlation windows) returns its state from
-``snapshot``; the worker saves it together with the spool position it belongs to
-and hands it back to ``restore`` at start, so windows survive a restart.
+the matches they raise; it writes nothing. The pipeline hands the matches to an
+:class:`AlertWriter`, which builds, groups, suppresses and stores the alerts
+(deterministic ids: a replayed batch raises no alert twice). A stateful detector
+(correlation windows) returns its state from ``snapshot``; the worker saves it
+together with the spool position it belongs to and hands it back to ``restore``
+at start, so windows survive a restart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-
-@dataclass(frozen=True, slots=True)
-class AlertDoc:
-    id: str  # deterministic: the same events give the same id
-    document: dict[str, Any]
+from secops.detect.models import Match
 
 
 class Detector(Protocol):
-    def detect(self, events: Sequence[dict[str, Any]]) -> list[AlertDoc]:
-        """Alerts raised by ``events`` (in order of arrival)."""
+    def detect(self, events: Sequence[dict[str, Any]]) -> list[Match]:
+        """Matches raised by ``events`` (in order of arrival); no I/O of its own."""
         ...
 
     def snapshot(self) -> dict[str, Any] | None:
@@ -34,10 +31,16 @@ class Detector(Protocol):
         ...
 
 
-class NoDetection:
-    """No rules: no alerts, no state."""
+class AlertWriter(Protocol):
+    def write(self, matches: Sequence[Match]) -> object:
+        """Store the alerts of ``matches``; idempotent. Raises on a store failure."""
+        ...
 
-    def detect(self, events: Sequence[dict[str, Any]]) -> list[AlertDoc]:
+
+class NoDetection:
+    """No rules: no matches, no state."""
+
+    def detect(self, events: Sequence[dict[str, Any]]) -> list[Match]:
         return []
 
     def snapshot(self) -> dict[str, Any] | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from secops.accounting import Metrics, process_metrics
+from secops.alerts.writer import Alerter
 from secops.context import Context
 from secops.enrich.live import build_enricher
-from secops.pipeline.detection import Detector
+from secops.pipeline.detection import AlertWriter, Detector
 from secops.pipeline.worker import Worker, WorkerConfig
 from secops.spool import Spool
 
@@ -28,10 +29,14 @@ def start_pipeline(
     ctx: Context,
     *,
     detector: Detector | None = None,
+    alerts: AlertWriter | None = None,
     config: WorkerConfig | None = None,
     metrics: Metrics | None = None,
 ) -> Pipeline:
     """Open the spool of ``ctx.settings`` and start delivering it to the store.
+
+    The matches of ``detector`` go to ``alerts``, by default the alerts index of
+    ``ctx`` with no notifications.
 
     ``metrics`` defaults to the process's own (what ``/metrics`` serves); a caller
     running several pipelines in one process gives each its own.
@@ -47,6 +52,7 @@ def start_pipeline(
         names=ctx.names,
         accounting=metrics.accounting,
         detector=detector,
+        alerts=alerts or (Alerter(ctx) if detector is not None else None),
         metrics=metrics,
         config=config,
         enricher=build_enricher(ctx),

@@ -1,4 +1,4 @@
-"""The pipeline worker: spool → normalize → enrich → detect → store, then commit the position.
+"""The pipeline worker: spool → normalize → enrich → detect → alerts → store, then commit.
 
 One thread. A batch is committed only after Elasticsearch has decided on every
 document of it (created, already there, or dead-lettered); while Elasticsearch
@@ -28,11 +28,11 @@ from secops.pipeline.checkpoint import (
     save_enrich_checkpoint,
 )
 from secops.pipeline.deliver import deliver
-from secops.pipeline.detection import Detector, NoDetection
+from secops.pipeline.detection import AlertWriter, Detector, NoDetection
 from secops.pipeline.normalizing import PARSE_BUDGET
 from secops.pipeline.parse_guard import ParseGuard
+from secops.retry import RetryPolicy
 from secops.spool import Position, Spool
-from secops.store.bulk import RetryPolicy
 from secops.store.names import IndexNames
 
 log = logging.getLogger(__name__)
@@ -56,16 +56,20 @@ class Worker:
         names: IndexNames,
         accounting: SourceAccounting,
         detector: Detector | None = None,
+        alerts: AlertWriter | None = None,
         metrics: Metrics | None = None,
         config: WorkerConfig | None = None,
         enricher: Enricher | None = None,
     ) -> None:
+        if detector is not None and alerts is None:
+            raise ValueError("a detector needs an alert writer for its matches")
         self.spool = spool
         self.es = es
         self.names = names
         self.accounting = accounting
         self.detector = detector or NoDetection()
         self.enricher = enricher  # None: events go to detection as normalised
+        self.alerts = alerts
         self.metrics = metrics
         self.config = config or WorkerConfig()
         self._stop = threading.Event()
@@ -172,6 +176,7 @@ class Worker:
             es=self.es,
             names=self.names,
             detector=self.detector,
+            alerts=self.alerts,
             accounting=self.accounting,
             policy=self.config.retry,
             stop=self._stop,

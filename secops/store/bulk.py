@@ -3,16 +3,15 @@
 Each document ends in one of three states: created (201), already there (409, a
 replay; counts as delivered) or rejected as malformed (any other 4xx), which the
 caller sends to the dead-letter index. Throttling (429), server errors (5xx) and
-connection failures are retried with capped, jittered exponential backoff, for
-the whole request or for the affected documents alone, until they succeed or
-``stop`` is set; a stopped delivery raises StoreError and nothing is reported as
-delivered.
+connection failures are retried under a `RetryPolicy` (capped, jittered
+exponential backoff), for the whole request or for the affected documents alone,
+until they succeed, the policy's attempts are spent or ``stop`` is set; then
+StoreError is raised and nothing is reported as delivered.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from elasticsearch import ApiError, Elasticsearch
 from elasticsearch import TransportError as ESTransportError
 
 from secops.errors import StoreError
+from secops.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,6 @@ class BulkResult:
     existed: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     retries: int = 0
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Capped exponential backoff with full jitter."""
-
-    base: float = 0.1
-    cap: float = 10.0
-
-    def delay(self, attempt: int) -> float:
-        return random.uniform(0, min(self.cap, self.base * (2**attempt)))
 
 
 def _retryable(status: int) -> bool:
@@ -106,11 +95,16 @@ def bulk_create(
         cause, pending = _send(es, body, sent, result)
         if cause is None:
             return result
+        attempt += 1
+        if policy.exhausted(attempt):
+            raise StoreError(
+                f"gave up after {attempt} tries with {len(pending)} documents undelivered",
+                where="bulk",
+            )
         result.retries += 1
         if on_retry is not None:
             on_retry(cause)
-        delay = policy.delay(attempt)
-        attempt += 1
+        delay = policy.delay(attempt - 1)
         log.warning(
             "bulk: %d documents to retry (%s), next try in %.2fs", len(pending), cause, delay
         )

@@ -16,7 +16,8 @@ from typing import Any
 import orjson
 from elasticsearch import Elasticsearch
 
-from secops.store.bulk import BulkResult, Doc, Rejected, RetryPolicy, bulk_create
+from secops.retry import RetryPolicy
+from secops.store.bulk import BulkResult, Doc, Rejected, bulk_create
 from secops.store.names import IndexNames
 from secops.times import now_millis
 
@@ -84,18 +85,16 @@ def write_events(
     names: IndexNames,
     events: Sequence[tuple[str, dict[str, Any]]],
     *,
-    extra: Sequence[Doc] = (),
     policy: RetryPolicy | None = None,
     stop: threading.Event | None = None,
     on_retry: Callable[[str], None] | None = None,
 ) -> DeliveryReport:
-    """Create ``(id, event)`` pairs in their data streams (and ``extra`` documents,
-    e.g. alerts, in the same requests); rejected events go to the dead-letter index.
+    """Create ``(id, event)`` pairs in their data streams; rejected events go to the
+    dead-letter index.
     Returns once Elasticsearch has decided on every document; raises StoreError when
     ``stop`` interrupts the retries."""
     ingested = now_millis()
     docs = [event_doc(names, doc_id, event, ingested) for doc_id, event in events]
-    docs.extend(extra)
     result = bulk_create(es, docs, policy=policy, stop=stop, on_retry=on_retry)
     report = DeliveryReport(created=result.created, existed=result.existed, retries=result.retries)
     if result.rejected:

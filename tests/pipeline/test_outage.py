@@ -22,9 +22,9 @@ from secops.context import build_context
 from secops.es.node import ManagedNode, free_port
 from secops.pipeline import Worker, WorkerConfig
 from secops.records import RawRecord
+from secops.retry import RetryPolicy
 from secops.settings import Settings
 from secops.spool import Spool
-from secops.store.bulk import RetryPolicy
 
 LINES = 30_000
 

@@ -1,6 +1,6 @@
 """SigmaHQ's regression samples, through the real pipeline into the real Elasticsearch.
 
-Each sample's events go as raw records through normalize → detect → store, the
+Each sample's events go as raw records through normalize → detect → alerts → store, the
 way collected logs do; the rule must then hold at least ``match_count`` of that
 sample's events among the alerts stored in Elasticsearch.
 """
@@ -13,14 +13,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from secops.accounting import SourceAccounting
-from secops.alerts.detector import AlertingDetector
+from secops.alerts.writer import Alerter
 from secops.context import Context
+from secops.detect.detector import RuleDetector
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
 from secops.detect.regression import RegressionCase, read_json_objects, regression_cases
 from secops.pipeline.deliver import deliver
 from secops.records import RawRecord, Source
-from secops.store.bulk import RetryPolicy
+from secops.retry import RetryPolicy
 
 SIGMA = Path(__file__).resolve().parents[2].parent / "shared" / "sigma"
 CASES = regression_cases(SIGMA)
@@ -50,13 +51,14 @@ def test_every_regression_sample_fires_its_rule_through_pipeline_and_store(ctx: 
     ruleset = load_rules(sorted({c.rule_path for c in CASES}), collect_errors=True)
     assert ruleset.errors == []
     records, owner = _records(CASES)
-    detector = AlertingDetector(ctx, DetectionEngine(ruleset))
+    detector = RuleDetector(DetectionEngine(ruleset))
     for start in range(0, len(records), 500):
         _, report = deliver(
             records[start : start + 500],
             es=ctx.es,
             names=ctx.names,
             detector=detector,
+            alerts=Alerter(ctx),
             accounting=SourceAccounting(),
             policy=RetryPolicy(),
             stop=threading.Event(),

@@ -11,9 +11,10 @@ from elasticsearch import Elasticsearch
 from polling import wait_until
 
 from secops.accounting import SourceAccounting
+from secops.alerts.writer import Alerter
 from secops.context import Context
+from secops.detect.models import Match, RuleMatch, RuleMeta
 from secops.pipeline.checkpoint import load_checkpoint
-from secops.pipeline.detection import AlertDoc
 from secops.pipeline.worker import Worker, WorkerConfig
 from secops.records import RawRecord, Source
 from secops.spool import Spool
@@ -132,17 +133,20 @@ def test_malformed_event_goes_to_dead_letter_and_the_rest_is_indexed(
     assert worker.spool.caught_up()
 
 
+RULE = RuleMeta(id="test-first-of-batch", title="first event of a batch", level="low")
+
+
 class CountingDetector:
-    """One alert per batch with an id from its first event; state = events seen."""
+    """One match per batch, on its first event; state = events seen."""
 
     def __init__(self) -> None:
         self.seen = 0
         self.restored: dict[str, Any] | None = None
 
-    def detect(self, events: Sequence[dict[str, Any]]) -> list[AlertDoc]:
+    def detect(self, events: Sequence[dict[str, Any]]) -> list[Match]:
         self.seen += len(events)
-        doc = {"@timestamp": events[0]["@timestamp"], "kind": "test", "count": len(events)}
-        return [AlertDoc(id=f"a-{events[0]['secops']['record_id']}", document=doc)]
+        first = events[0]
+        return [RuleMatch(rule=RULE, event=first, event_id=first["secops"]["record_id"])]
 
     def snapshot(self) -> dict[str, Any] | None:
         return {"seen": self.seen}
@@ -154,17 +158,21 @@ class CountingDetector:
 
 def test_detector_alerts_and_checkpoint_survive_a_restart(ctx: Context, es: Elasticsearch) -> None:
     detector = CountingDetector()
-    worker = make_worker(ctx, detector=detector, config=WorkerConfig(batch_size=100))
+    worker = make_worker(
+        ctx, detector=detector, alerts=Alerter(ctx), config=WorkerConfig(batch_size=100)
+    )
     worker.spool.append(sshd_lines(0, 250))
     while worker.run_once():
         pass
     assert detector.seen == 250
-    assert count(es, ctx.names.alerts) == 3  # batches of 100, 100, 50
+    assert count(es, ctx.names.alerts) == 1  # one rule, one group: batches of 100, 100, 50
+    alert = ctx.es.search(index=ctx.names.alerts)["hits"]["hits"][0]["_source"]
+    assert (alert["count"], len(set(alert["event_ids"]))) == (3, 3)
     assert load_checkpoint(ctx.es, ctx.names, spool_id=worker.spool.id) == {"seen": 250}
     worker.spool.close()
 
     again = CountingDetector()
-    restarted = make_worker(ctx, detector=again)
+    restarted = make_worker(ctx, detector=again, alerts=Alerter(ctx))
     restarted.start()
     try:
         wait_until(lambda: again.restored is not None, timeout=30, what="the state restored")

@@ -25,10 +25,10 @@ from rules_api_support import (
 from api.app import create_app
 from secops import audit
 from secops.accounting import Metrics
-from secops.alerts.detector import build_detector
 from secops.context import Context, build_context
 from secops.normalize import normalize
 from secops.pipeline.service import Pipeline, start_pipeline
+from secops.rules.detector import build_detector
 from secops.rules.state import REFRESH_SECONDS, set_rule_state
 from secops.settings import Settings
 
@@ -115,7 +115,7 @@ def test_a_disabled_base_rule_feeds_no_correlation(ctx: Context) -> None:
     events = _events(0, 24)
 
     def fired(batch: list[dict[str, Any]]) -> set[str]:
-        return {m.rule.id for m in detector.matches(batch)}
+        return {m.rule.id for m in detector.detect(batch)}
 
     assert BRUTE_FORCE_ID in fired(events[:12])  # ten failures from one address
     set_rule_state(ctx, rule_id=SSH_FAILED_ID, enabled=False, by="test", reason="test")

@@ -22,9 +22,9 @@ from secops.normalize import normalize
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import NoDetection
 from secops.records import RawRecord, Source, cap_strings, cap_text
+from secops.retry import RetryPolicy
 from secops.settings import Settings
 from secops.store import IndexNames
-from secops.store.bulk import RetryPolicy
 
 SSHD = "Dec 10 06:55:46 LabSZ sshd[24200]: Failed password for root from 10.0.0.9 port 22 ssh2"
 EVTX_DIR = SHARED / "sigma" / "regression_data" / "rules-threat-hunting"

@@ -10,8 +10,9 @@ from elasticsearch import Elasticsearch
 
 from secops.context import build_context
 from secops.errors import StoreError
+from secops.retry import RetryPolicy
 from secops.settings import Settings
-from secops.store.bulk import Doc, RetryPolicy, bulk_create
+from secops.store.bulk import Doc, bulk_create
 from secops.store.events import write_events
 
 

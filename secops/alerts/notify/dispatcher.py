@@ -1,7 +1,14 @@
-"""One background thread delivers new alerts to every channel, retrying with backoff."""
+"""One background thread delivers new alerts to every channel, retrying with backoff.
+
+A failed send is rescheduled after the delay of the dispatcher's `RetryPolicy`
+(exponential from ``backoff``, capped at five minutes) until its attempts are
+spent. Retries wait in a heap ordered by when they are due, so one slow channel
+never holds back the others; ``stop`` wakes the thread at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import logging
@@ -20,10 +27,12 @@ from secops.alerts.notify.syslog import SyslogChannel
 from secops.alerts.notify.webhook import WebhookChannel
 from secops.context import Context
 from secops.definitions import SEVERITY_RANK
+from secops.retry import RetryPolicy
 from secops.settings import Settings
 
 log = logging.getLogger(__name__)
 _MAX_BACKOFF = 300.0
+_WAKE = None  # put in the inbox by `stop`, so a waiting thread sees the stop at once
 
 
 @dataclass(order=True)
@@ -51,10 +60,12 @@ class Dispatcher:
     ) -> None:
         self.channels = channels
         self.min_rank = SEVERITY_RANK[min_severity]
-        self.max_attempts, self.backoff = max_attempts, backoff
+        self.retry = RetryPolicy(
+            base=backoff, cap=_MAX_BACKOFF, jitter=False, attempts=max_attempts
+        )
         self.stats = {c.name: ChannelStats(channel=c.name) for c in channels}
         self._status = status
-        self._inbox: queue.Queue[_Job] = queue.Queue(maxsize=queue_size)
+        self._inbox: queue.Queue[_Job | None] = queue.Queue(maxsize=queue_size)
         self._retries: list[_Job] = []
         self._seq = itertools.count()
         self._lock = threading.Lock()
@@ -69,6 +80,9 @@ class Dispatcher:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         if self._thread is not None:
+            # a full inbox needs no wake-up: the thread checks the stop between jobs
+            with contextlib.suppress(queue.Full):
+                self._inbox.put_nowait(_WAKE)
             self._thread.join(timeout)
 
     def submit(self, alert_id: str, alert: AlertDoc | dict[str, Any]) -> None:
@@ -95,7 +109,8 @@ class Dispatcher:
                 wait = self._retries[0].due - time.monotonic() if self._retries else 0.5
             try:
                 job = self._inbox.get(timeout=max(0.0, min(wait, 0.5)))
-                self._attempt(job)
+                if job is not None:
+                    self._attempt(job)
                 self._inbox.task_done()
             except queue.Empty:
                 pass
@@ -116,12 +131,12 @@ class Dispatcher:
             job.channel.send(job.alert_id, job.alert)
         except Exception as exc:  # any failure of a channel is retried, then given up
             error = f"{type(exc).__name__}: {exc}"[:500]
-            if job.attempt >= self.max_attempts:
+            if self.retry.exhausted(job.attempt):
                 log.warning("notification %s of %s given up: %s", name, job.alert_id, error)
                 self._update(name, failed=1, gave_up=1, error=error)
                 return
             self._update(name, failed=1, error=error)
-            delay = min(_MAX_BACKOFF, self.backoff * 2 ** (job.attempt - 1))
+            delay = self.retry.delay(job.attempt - 1)
             retry = _Job(
                 time.monotonic() + delay,
                 next(self._seq),

@@ -1,4 +1,4 @@
-"""The pipeline with the alerting detector: sshd lines in, one grouped alert out, replay-safe."""
+"""The pipeline's alert step: sshd lines in, one grouped alert out, replay-safe."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import time
 from pathlib import Path
 
 from secops.accounting import SourceAccounting
-from secops.alerts.detector import AlertingDetector
 from secops.alerts.service import get_alert
+from secops.alerts.writer import Alerter
 from secops.context import Context
+from secops.detect.detector import RuleDetector
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
 from secops.pipeline.deliver import deliver
 from secops.records import RawRecord, Source
-from secops.store.bulk import RetryPolicy
+from secops.retry import RetryPolicy
 
 from .conftest import refresh
 
@@ -35,11 +36,12 @@ def _lines(n: int) -> list[RawRecord]:
 
 
 def test_pipeline_batches_become_one_grouped_alert(ctx: Context) -> None:
-    detector = AlertingDetector(ctx, DetectionEngine(load_rules([RULES])))
+    detector = RuleDetector(DetectionEngine(load_rules([RULES])))
     kwargs = {
         "es": ctx.es,
         "names": ctx.names,
         "detector": detector,
+        "alerts": Alerter(ctx),
         "accounting": SourceAccounting(),
         "policy": RetryPolicy(),
         "stop": threading.Event(),
