@@ -35,12 +35,7 @@ OWNERS: dict[str, frozenset[str]] = {
 }
 
 # Where a module still names another domain's index, and why; each must still be true.
-KNOWN: dict[tuple[str, str], str] = {
-    ("secops/pipeline/deliver.py", "alerts"): (
-        "a batch's alerts are written with its events in one bulk request; the "
-        "detection/delivery hand-off gives that write to secops.alerts"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 _NAMED_PROPERTIES = {
     "alerts": "alerts",

@@ -12,15 +12,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 
-from api.deps import get_context
-from api.security import Principal, Role, require
-from secops.context import Context
+from api.deps import Ctx
+from api.errors import answers
+from api.security import require
+from secops.auth.principals import Principal, Role
 from secops.enrich import service
+from secops.enrich.directory import DirectoryRejectedError
 from secops.enrich.models import ImportReport, PeopleView
+from secops.errors import ConflictError
 
 router = APIRouter(prefix="/context", tags=["context"])
 
-Ctx = Annotated[Context, Depends(get_context)]
 Reader = Annotated[Principal, Depends(require(Role.admin, Role.auditor, Role.soc_operator))]
 AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
 
@@ -33,7 +35,6 @@ _EXAMPLE = (
 @router.get(
     "/people",
     summary="The current people directory: which import, and every person",
-    responses={401: {"description": "Not authenticated"}, 403: {"description": "Role missing"}},
 )
 def get_people(ctx: Ctx, _: Reader) -> PeopleView:
     return service.list_people(ctx)
@@ -42,12 +43,13 @@ def get_people(ctx: Ctx, _: Reader) -> PeopleView:
 @router.put(
     "/people",
     summary="Replace the people directory with a CSV body, all or nothing (fresh TOTP)",
-    responses={
-        401: {"description": "Not authenticated"},
-        403: {"description": "Not an administrator, or a fresh TOTP (step-up) is needed"},
-        409: {"description": "Another import is running; try again shortly"},
-        422: {"description": "Rows rejected (each as body:LINE: reason in `rows`); nothing loaded"},
-    },
+    responses=answers(
+        (ConflictError, "Another import is running; try again shortly"),
+        (
+            DirectoryRejectedError,
+            "Rows rejected (each as body:LINE: reason in `rows`); nothing loaded",
+        ),
+    ),
 )
 def put_people(
     ctx: Ctx,

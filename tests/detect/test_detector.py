@@ -26,7 +26,7 @@ SSHD = Source("syslog-tcp", host="LabSZ", application="sshd")
 
 
 def _detector(disabled: Callable[[], Collection[str]] | None = None) -> RuleDetector:
-    ruleset = load_rules([RULES / "linux", RULES / "correlation"])
+    ruleset = load_rules([RULES / "linux", RULES / "parliament", RULES / "correlation"])
     assert ruleset.errors == []
     correlations = CorrelationEngine(ruleset.correlations, [r.meta for r in ruleset.rules])
     return RuleDetector(DetectionEngine(ruleset), correlations=correlations, disabled=disabled)

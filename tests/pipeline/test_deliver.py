@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from elasticsearch import Elasticsearch
+from polling import wait_until
 
 from secops.accounting import Metrics, SourceAccounting
 from secops.alerts.writer import Alerter
@@ -63,10 +64,7 @@ def _retries(metrics: Metrics, cause: str) -> float:
 
 
 def _until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
-        time.sleep(0.02)
+    wait_until(check, timeout=timeout, interval=0.02, what=what)
 
 
 def test_alerts_wait_out_a_refusing_store_and_the_events_wait_for_them(ctx: Context) -> None:
@@ -98,6 +96,7 @@ def test_alerts_wait_out_a_refusing_store_and_the_events_wait_for_them(ctx: Cont
         _block_alerts(ctx, False)
         thread.join(60)
     assert done, "deliver did not return once the store took the alerts"
+    ctx.es.indices.refresh(index=ctx.names.alerts)
     (alert,) = ctx.es.search(index=ctx.names.alerts)["hits"]["hits"]
     assert alert["_source"]["count"] == 6
     assert _count(ctx.es, ctx.names.events_pattern) == 6
@@ -137,6 +136,7 @@ def test_a_stop_during_an_alert_retry_ends_the_worker_at_once_and_the_replay_is_
     second = worker()
     assert second.run_once() == 8
     second.spool.close()
+    ctx.es.indices.refresh(index=ctx.names.alerts)
     (alert,) = ctx.es.search(index=ctx.names.alerts)["hits"]["hits"]
     assert alert["_source"]["count"] == 8
     assert _count(ctx.es, ctx.names.events_pattern) == 8

@@ -22,7 +22,6 @@ from api.app import create_app
 from collectors.service import ReceiverService
 from collectors.syslog_tcp import StreamReceiver
 from secops.accounting import Metrics
-from secops.alerts.detector import build_detector
 from secops.cli.main import main
 from secops.context import Context, build_context
 from secops.definitions import SEVERITY_RANK
@@ -30,6 +29,7 @@ from secops.detect.loader import BUILTIN_RULES, load_rules
 from secops.enrich.service import import_people
 from secops.hunt import hunt
 from secops.pipeline.service import start_pipeline
+from secops.rules.detector import build_detector
 from secops.settings import Settings
 
 from .week import TEHRAN, Week, generate
@@ -177,7 +177,6 @@ def test_week_through_the_live_pipeline(live_ctx: Context, week: Week) -> None:
         wait_until(lambda: pipeline.worker.delivered >= total, timeout=900, what="the week stored")
     finally:
         receivers.stop()
-        detector.stop.set()
         pipeline.stop()
     assert_scenario(week, stored_alerts(live_ctx), "live")
 
