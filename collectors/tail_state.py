@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from secops.errors import CollectError
+from secops.spool.segments import write_durably
 
 HEAD_BYTES = 1024
 
@@ -52,15 +53,5 @@ def load(path: Path) -> dict[str, FileOffset]:
 def save(path: Path, offsets: dict[str, FileOffset]) -> None:
     """Write the state durably: temp file, fsync, rename, fsync the directory."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
     data = json.dumps({k: asdict(v) for k, v in sorted(offsets.items())}, indent=1)
-    with open(tmp, "w") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_durably(path, data.encode())

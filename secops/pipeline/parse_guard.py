@@ -23,6 +23,8 @@ import logging
 import os
 from pathlib import Path
 
+from secops.spool.segments import write_durably
+
 log = logging.getLogger(__name__)
 
 INFLIGHT_FILE = "normalize.inflight"
@@ -73,9 +75,8 @@ class ParseGuard:
         return strikes
 
     def _save(self, strikes: dict[str, int]) -> None:
-        _write_synced(
-            self.directory / STRIKES_FILE, "".join(f"{i} {n}\n" for i, n in strikes.items())
-        )
+        text = "".join(f"{i} {n}\n" for i, n in strikes.items())
+        write_durably(self.directory / STRIKES_FILE, text.encode("ascii"))
 
     def enter(self, record_id: str) -> None:
         """Note ``record_id`` as the record being normalised now."""
@@ -105,17 +106,3 @@ def _read_strikes(path: Path) -> dict[str, int]:
             if record_id:
                 strikes[record_id] = int(count) if count.isdigit() else STRIKES
     return strikes
-
-
-def _write_synced(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="ascii") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
