@@ -169,3 +169,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"es_url", "es_node", "managed_node"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    """An environment of a development instance in ``tmp_path``, read anew by
+    ``get_settings()``; yields the ``monkeypatch`` to set more variables with."""
+    monkeypatch.setenv("SECOPS_DEV_MODE", "1")
+    monkeypatch.setenv("SECOPS_STATE_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()

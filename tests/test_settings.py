@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,15 +9,6 @@ from pydantic import ValidationError
 
 from secops.errors import ConfigError
 from secops.settings import Settings, get_settings
-
-
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
-    monkeypatch.setenv("SECOPS_DEV_MODE", "1")
-    monkeypatch.setenv("SECOPS_STATE_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
 
 
 def test_a_known_key_of_the_file_is_read(fresh: pytest.MonkeyPatch, tmp_path: Path) -> None:

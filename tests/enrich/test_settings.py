@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -11,15 +10,6 @@ import pytest
 from secops.enrich.live import calendar_of, networks_of
 from secops.errors import ConfigError
 from secops.settings import get_settings
-
-
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
-    monkeypatch.setenv("SECOPS_DEV_MODE", "1")
-    monkeypatch.setenv("SECOPS_STATE_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
 
 
 def test_defaults(fresh: pytest.MonkeyPatch) -> None:
