@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from secops.detect.models import CorrelationMatch, RuleMatch, RuleMeta
+from secops.records import RawRecord, Source
 
 SSH_RULE = RuleMeta(
     id="0d8b4c1e-7a1f-4f0e-9d57-3b3c3e1b2a01",
@@ -61,3 +63,17 @@ def brute_match(
         event_ids=ids,
         base_rules=[SSH_RULE.id],
     )
+
+
+def failed_ssh_records(n: int) -> list[RawRecord]:
+    """``n`` raw syslog records of failed root logins from one address, as sshd sends them."""
+    source = Source("syslog-tcp", host="LabSZ", application="sshd")
+    return [
+        RawRecord(
+            source=source,
+            received_at=time.time(),
+            message=f"<38>Jan 10 10:00:{i:02d} LabSZ sshd[{100 + i}]: Failed password for root "
+            f"from 183.62.140.253 port {40000 + i} ssh2",
+        )
+        for i in range(n)
+    ]

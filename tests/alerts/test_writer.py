@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from secops.accounting import SourceAccounting
@@ -14,25 +13,12 @@ from secops.detect.detector import RuleDetector
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
 from secops.pipeline.deliver import deliver
-from secops.records import RawRecord, Source
 from secops.retry import RetryPolicy
 
 from .conftest import refresh
+from .factories import failed_ssh_records
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "linux"
-SSHD = Source("syslog-tcp", host="LabSZ", application="sshd")
-
-
-def _lines(n: int) -> list[RawRecord]:
-    return [
-        RawRecord(
-            source=SSHD,
-            received_at=time.time(),
-            message=f"<38>Jan 10 10:00:{i:02d} LabSZ sshd[{100 + i}]: Failed password for root "
-            f"from 183.62.140.253 port {40000 + i} ssh2",
-        )
-        for i in range(n)
-    ]
 
 
 def test_pipeline_batches_become_one_grouped_alert(ctx: Context) -> None:
@@ -46,7 +32,7 @@ def test_pipeline_batches_become_one_grouped_alert(ctx: Context) -> None:
         "policy": RetryPolicy(),
         "stop": threading.Event(),
     }
-    records = _lines(12)
+    records = failed_ssh_records(12)
     deliver(records[:5], **kwargs)  # type: ignore[arg-type]
     deliver(records[5:], **kwargs)  # type: ignore[arg-type]
     deliver(records, **kwargs)  # type: ignore[arg-type]  # a replay of everything

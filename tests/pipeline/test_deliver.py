@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from alerts.factories import failed_ssh_records
 from elasticsearch import Elasticsearch
 from polling import wait_until
 
@@ -25,24 +26,10 @@ from secops.detect.loader import load_rules
 from secops.detect.models import Match
 from secops.pipeline.deliver import deliver
 from secops.pipeline.worker import Worker, WorkerConfig
-from secops.records import RawRecord, Source
 from secops.retry import RetryPolicy
 from secops.spool import Spool
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "linux"
-SSHD = Source("syslog-tcp", host="LabSZ", application="sshd")
-
-
-def _lines(n: int) -> list[RawRecord]:
-    return [
-        RawRecord(
-            source=SSHD,
-            received_at=time.time(),
-            message=f"<38>Jan 10 10:00:{i:02d} LabSZ sshd[{100 + i}]: Failed password for root "
-            f"from 183.62.140.253 port {40000 + i} ssh2",
-        )
-        for i in range(n)
-    ]
 
 
 def _detector() -> RuleDetector:
@@ -75,7 +62,7 @@ def test_alerts_wait_out_a_refusing_store_and_the_events_wait_for_them(ctx: Cont
     def run() -> None:
         done.append(
             deliver(
-                _lines(6),
+                failed_ssh_records(6),
                 es=ctx.es,
                 names=ctx.names,
                 detector=_detector(),
@@ -122,7 +109,7 @@ def test_a_stop_during_an_alert_retry_ends_the_worker_at_once_and_the_replay_is_
     metrics = Metrics()
     first = worker(metrics, RetryPolicy(base=60.0, cap=60.0, jitter=False))  # a minute apart
     first.start()
-    first.spool.append(_lines(8))
+    first.spool.append(failed_ssh_records(8))
     try:
         _until(lambda: _retries(metrics, "alerts") >= 1, "an alert write waiting to be retried")
         started = time.monotonic()
@@ -158,7 +145,7 @@ class BrokenDetector:
 def test_a_detection_bug_does_not_hold_back_the_events(ctx: Context) -> None:
     metrics = Metrics()
     _, report = deliver(
-        _lines(5),
+        failed_ssh_records(5),
         es=ctx.es,
         names=ctx.names,
         detector=BrokenDetector(),
