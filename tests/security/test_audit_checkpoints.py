@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from polling import wait_until
 
 from secops.audit import AuditEntry, BreakReason, HeldEntry, record, signing_key, verify
 from secops.audit.anchor import ALERT_RULE_ID
@@ -142,7 +143,12 @@ def test_checkpoints_and_the_truncation_alert_leave_through_syslog(
         assert all(line_signature_valid(c, public) for c in copies)
         dispatcher = forwarder(settings)
         assert dispatcher is not None
-        assert dispatcher.stats["syslog-audit-checkpoint"].sent >= 3
+        # The counter moves just after the datagram leaves: wait for it, do not race it.
+        wait_until(
+            lambda: dispatcher.stats["syslog-audit-checkpoint"].sent >= 3,
+            timeout=10,
+            what="the checkpoint channel to count three sends",
+        )
 
     ctx.es.delete(index=ctx.names.audit, id=str(head), refresh=True)
     with build_context(settings, apply_templates=False) as restarted:
