@@ -17,7 +17,7 @@ from difflib import get_close_matches
 from functools import lru_cache
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import (
@@ -29,6 +29,8 @@ from pydantic_settings import (
 from secops.definitions import DEFAULT_SLA_MINUTES, Severity
 from secops.errors import ConfigError
 from secops.secret_strength import MIN_KEY_BYTES, weakness
+
+ReportKind = Literal["month", "quarter", "half_year", "year"]
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +263,28 @@ class Settings(BaseSettings):
         15, ge=1, le=1440, description="How often every compliance control is evaluated"
     )
     compliance_report_day: int = Field(
-        1, ge=0, le=28, description="Day of the month last month's report is signed; 0 = none"
+        1,
+        ge=0,
+        le=28,
+        description="Unused since reports follow calendar periods (report_kinds); kept so "
+        "configurations naming it stay valid",
+    )
+    # Period reports: calendar periods in `timezone`, signed when they close
+    report_calendar: Literal["solar_hijri", "gregorian"] = Field(
+        "solar_hijri", description="Calendar of the period reports"
+    )
+    report_kinds: list[ReportKind] = Field(
+        default_factory=lambda: list[ReportKind](("month", "half_year")),
+        description="Periods the scheduler signs a report of when they close; [] = none",
+    )
+    report_delay_minutes: int = Field(
+        30, ge=0, le=7 * 1440, description="Wait this long after a period closes before signing"
+    )
+    report_targets_file: Path | None = Field(
+        None, description="Targets of the report indicators (YAML) over the built-in ones"
+    )
+    sources_register_file: Path | None = Field(
+        None, description="Register of the systems expected to send records (YAML)"
     )
 
     @classmethod

@@ -39,6 +39,9 @@ from secops.store.visibility import make_visible
 from secops.times import iso_seconds
 
 FORMAT = "secops.compliance-report/1"
+# Formats verify_report checks: /1 of any time range, /2 of a calendar period
+# (secops.compliance.period_report); both are sealed and recorded the same way.
+FORMATS = (FORMAT, "secops.compliance-report/2")
 REPORT = "report"
 ACTION = "report.generate"
 _REQUIRED = ("format", "report_id", "hash", "signature", "key_id", "public_key_pem")
@@ -259,8 +262,12 @@ def verify_report(
     if not isinstance(document, dict):
         return VerifyResult(intact=False, reason="malformed", detail="a report is a JSON object")
     missing = [f for f in _REQUIRED if not isinstance(document.get(f), str)]
-    if missing or document["format"] != FORMAT:
-        detail = f"missing {', '.join(missing)}" if missing else f"format is not {FORMAT}"
+    if missing or document["format"] not in FORMATS:
+        detail = (
+            f"missing {', '.join(missing)}"
+            if missing
+            else f"format is not one of {', '.join(FORMATS)}"
+        )
         return VerifyResult(intact=False, reason="malformed", detail=detail)
     report_id = document["report_id"]
     try:

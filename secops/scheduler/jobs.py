@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from secops.compliance.scheduled import evaluate_job, monthly_report_job
+from secops.compliance.scheduled import evaluate_job, period_reports_job
 from secops.context import Context
 from secops.store.retention import enforce_retention, lifecycle_is_managed
 
@@ -26,7 +27,7 @@ def retention_job(ctx: Context) -> None:
         )
 
 
-def _guarded(name: str, job: Callable[[Context], None], ctx: Context) -> Callable[[], None]:
+def _guarded(name: str, job: Callable[[Context], object], ctx: Context) -> Callable[[], None]:
     def run() -> None:
         try:
             job(ctx)
@@ -55,15 +56,17 @@ def build_scheduler(ctx: Context) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
     )
-    if ctx.settings.compliance_report_day:
+    if ctx.settings.report_kinds:
+        # Hourly, and once at start-up to catch up on periods that closed while down;
+        # a run that was missed (the process was busy or asleep) runs late, once.
         scheduler.add_job(
-            _guarded("compliance_report", monthly_report_job, ctx),
-            "cron",
-            day=ctx.settings.compliance_report_day,
-            hour=0,
-            minute=30,
+            _guarded("compliance_report", period_reports_job, ctx),
+            "interval",
+            hours=1,
+            next_run_time=datetime.now(UTC),
             id="compliance_report",
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=3600,
         )
     return scheduler

@@ -18,7 +18,6 @@ from secops.audit.keys import derive_private_key
 from secops.cli.main import main
 from secops.compliance import generate_report, verify_report
 from secops.compliance.reports import get_report, list_reports
-from secops.compliance.scheduled import previous_month
 from secops.context import Context
 from secops.settings import get_settings
 
@@ -145,10 +144,3 @@ def test_offline_verification_needs_no_settings_nor_store(
         monkeypatch.delenv(name)
     get_settings.cache_clear()
     assert main(["report", "verify", str(out)]) == 0
-
-
-def test_previous_month_bounds() -> None:
-    start, end = previous_month(datetime(2025, 1, 15, 12, tzinfo=UTC))
-    assert (start, end) == (datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
-    start, end = previous_month(datetime(2025, 3, 1, 0, 10, tzinfo=UTC))
-    assert (start, end) == (datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC))

@@ -19,6 +19,7 @@ from secops.compliance.checks.base import (
     names,
 )
 from secops.compliance.models import CheckOutcome
+from secops.compliance.register import load_register
 from secops.store.bootstrap import applied_retention
 from secops.store.deadletter import dead_letters
 from secops.store.retention import lifecycle_is_managed
@@ -67,36 +68,73 @@ class SilenceParams(Params):
 
 
 def sources_reporting(run: CheckRun, params: SilenceParams) -> CheckOutcome:
-    """Every known source sent something within ``max_silent_hours``."""
-    limit = params.max_silent_hours * 3600
+    """Every system of the register, and every other source known, sent something within
+    its tolerated silence (the system's own, else ``max_silent_hours``); a registered
+    system that never sent anything is named as never connected."""
+    register = load_register(run.ctx.settings.sources_register_file)
     sources = list_sources(run.ctx, now=run.now.timestamp())
-    silent: list[dict[str, Any]] = [
-        {
-            "source": _source_name(s.input, s.host, s.application),
-            "last_seen": iso(s.last_seen),
-            "silent_for_seconds": s.silent_for_seconds,
-        }
-        for s in sources
-        if s.silent_for_seconds is None or s.silent_for_seconds > limit
-    ]
+    heard: dict[str, float | None] = {}  # registered system -> newest last_seen of its sources
+    silent: list[dict[str, Any]] = []
+
+    def too_long(silence: float | None, hours: float) -> bool:
+        return silence is None or silence > hours * 3600
+
+    for s in sources:
+        system = register.system_of(s.input, s.host, s.application)
+        if system is not None:
+            last = heard.get(system.name)
+            if s.last_seen is not None and (last is None or s.last_seen > last):
+                heard[system.name] = s.last_seen
+            else:
+                heard.setdefault(system.name, last)
+            continue
+        if too_long(s.silent_for_seconds, params.max_silent_hours):
+            silent.append(
+                {
+                    "source": _source_name(s.input, s.host, s.application),
+                    "last_seen": iso(s.last_seen),
+                    "silent_for_seconds": s.silent_for_seconds,
+                }
+            )
+    never = sorted(x.name for x in register.systems if heard.get(x.name) is None)
+    for x in register.systems:
+        last = heard.get(x.name)
+        if last is not None and too_long(run.now.timestamp() - last, x.max_silence_hours):
+            silent.append(
+                {
+                    "source": x.name,
+                    "last_seen": iso(last),
+                    "silent_for_seconds": max(0.0, run.now.timestamp() - last),
+                    "max_silence_hours": x.max_silence_hours,
+                }
+            )
     evidence = {
         "sources": len(sources),
+        "registered_systems": len(register.systems),
         "max_silent_hours": params.max_silent_hours,
         "silent": listed(silent),
         "silent_count": len(silent),
+        "never_connected": listed(never),
+        "never_connected_count": len(never),
     }
-    if not sources:
+    if not sources and not register.systems:
         return CheckOutcome(status="warn", summary="No source has reported yet.", evidence=evidence)
-    if silent:
-        return CheckOutcome(
-            status="fail",
-            summary=f"{len(silent)} of {len(sources)} sources are silent for more than "
-            f"{params.max_silent_hours:g} hours: {names([str(s['source']) for s in silent])}.",
-            evidence=evidence,
-        )
+    if silent or never:
+        parts = []
+        if never:
+            parts.append(
+                f"{len(never)} of {len(register.systems)} registered systems never sent "
+                f"anything: {names(never)}"
+            )
+        if silent:
+            parts.append(
+                f"{len(silent)} sources are silent for longer than they may be: "
+                f"{names([str(s['source']) for s in silent])}"
+            )
+        return CheckOutcome(status="fail", summary="; ".join(parts) + ".", evidence=evidence)
     return CheckOutcome(
         status="pass",
-        summary=f"All {len(sources)} sources reported within {params.max_silent_hours:g} hours.",
+        summary=f"All {len(sources)} sources reported within their tolerated silence.",
         evidence=evidence,
     )
 
@@ -114,10 +152,8 @@ def records_accounted(run: CheckRun, params: PeriodParams) -> CheckOutcome:
     Elasticsearch gave; one without a reason is unexplained and fails the control.
     """
     since = run.now - timedelta(hours=params.period_hours)
-    totals = {
-        _source_name(s.input, s.host, s.application): s.dropped
-        for s in list_sources(run.ctx, now=run.now.timestamp())
-    }
+    sources = list_sources(run.ctx, now=run.now.timestamp())
+    totals = {_source_name(s.input, s.host, s.application): s.dropped for s in sources}
     before: dict[str, Any] = {}
     if run.previous is not None:
         before = dict(run.previous.evidence.get("dropped_totals") or {})
@@ -129,6 +165,12 @@ def records_accounted(run: CheckRun, params: PeriodParams) -> CheckOutcome:
         "period_end": iso(run.now),
         "dropped_since_previous_run": dropped,
         "dropped_totals": totals,
+        # The same totals keyed by source, for period reports (differences of two runs).
+        "dropped_sources": [
+            {"input": s.input, "host": s.host, "application": s.application, "dropped": s.dropped}
+            for s in sources
+            if s.dropped
+        ],
         "baseline": run.previous.evaluated_at.isoformat() if run.previous else None,
         "deadlettered": dead_total,
         "deadletter_sample": letters.sample,
