@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import Ctx
 from api.errors import answers
@@ -24,11 +24,14 @@ from secops.compliance.models import (
     ComplianceStatus,
     ControlDef,
     ControlHistory,
+    PeriodReportRequest,
     Report,
     ReportRequest,
     ReportSummary,
     VerifyResult,
 )
+from secops.compliance.period_report import sign_period_report
+from secops.compliance.periods import parse_period
 from secops.errors import InvalidInputError, NotFoundError
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
@@ -117,6 +120,33 @@ def create_report(ctx: Ctx, caller: Auditor, body: ReportRequest) -> Report:
         actor=caller,
         now=now,
     )
+
+
+@router.post(
+    "/reports/periods",
+    status_code=201,
+    summary="Sign the report of a closed calendar period (once: asked again, the same report)",
+    description="A period is signed once: its report id is fixed by the calendar, the kind and "
+    "the period, and a period already signed answers 200 with the report signed then. A period "
+    "that has not closed yet (plus `report_delay_minutes`) is refused. The generation is "
+    "recorded in the audit trail (`report.generate`).",
+    responses={
+        200: {"description": "Signed before; the stored report", "model": Report},
+        **answers(_INVALID),
+    },
+)
+def create_period_report(
+    ctx: Ctx, caller: Auditor, body: PeriodReportRequest, response: Response
+) -> Report:
+    period = parse_period(
+        body.period,
+        calendar=body.calendar or ctx.settings.report_calendar,
+        timezone=ctx.settings.timezone,
+    )
+    report, created = sign_period_report(ctx, period, actor=caller, now=datetime.now(UTC))
+    if not created:
+        response.status_code = 200
+    return report
 
 
 @router.get(

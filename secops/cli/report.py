@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from secops.cli.deployment import cli_actor, open_context
+from secops.compliance.period_report import sign_period_report
+from secops.compliance.periods import CALENDARS, parse_period
 from secops.compliance.reports import generate_report, verify_report
 from secops.hunt.service import parse_since
 
@@ -19,7 +21,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     gen = report_sub.add_parser(
         "generate", help="evaluate, sign, store and record a report; print or write it"
     )
-    gen.add_argument("--since", default="30d", help="30d, 12h, 90m or an ISO-8601 time")
+    gen.add_argument(
+        "--period",
+        help="a calendar period, signed once: 1405 (year), 1405-H1 (half-year), 1405-Q3 "
+        "(quarter), 1405-07 (month); in --calendar and SECOPS_TIMEZONE",
+    )
+    gen.add_argument(
+        "--calendar",
+        choices=CALENDARS,
+        help="calendar of --period (default: SECOPS_REPORT_CALENDAR, solar_hijri)",
+    )
+    gen.add_argument(
+        "--since", default="30d", help="without --period: 30d, 12h, 90m or an ISO-8601 time"
+    )
     gen.add_argument("--until", help="same forms as --since; now if unset")
     gen.add_argument("--out", type=Path, help="write the signed JSON here (default: stdout)")
     gen.set_defaults(func=_generate)
@@ -40,6 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _generate(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
+    if args.period:
+        return _generate_period(args, now)
     start = datetime.fromisoformat(parse_since(args.since, now=now))
     end = datetime.fromisoformat(parse_since(args.until, now=now)) if args.until else now
     with open_context() as ctx:
@@ -52,6 +68,26 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"report {report.report_id} ({report.status}) sha256 {report.hash} -> {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _generate_period(args: argparse.Namespace, now: datetime) -> int:
+    with open_context() as ctx:
+        period = parse_period(
+            args.period,
+            calendar=args.calendar or ctx.settings.report_calendar,
+            timezone=ctx.settings.timezone,
+        )
+        report, created = sign_period_report(ctx, period, actor=cli_actor(), now=now)
+    text = json.dumps(report.document, indent=2, ensure_ascii=False) + "\n"
+    said = "signed" if created else "signed before, unchanged"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"report {report.report_id} ({report.status}, {said}) -> {args.out}")
+        print(f"sha256 {report.hash}")
+    else:
+        sys.stdout.write(text)
+        print(f"report {report.report_id}: {said}", file=sys.stderr)
     return 0
 
 

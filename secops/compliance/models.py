@@ -114,6 +114,21 @@ class ReportRequest(BaseModel):
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+class PeriodReportRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"period": "1405-H1", "calendar": "solar_hijri"}]},
+    )
+
+    period: str = Field(
+        max_length=16,
+        description="1405 (year), 1405-H1 (half-year), 1405-Q3 (quarter) or 1405-07 (month)",
+    )
+    calendar: Literal["solar_hijri", "gregorian"] | None = Field(
+        None, description="The deployment's report calendar if unset"
+    )
+
+
 ReportVerifyReason = Literal[
     "malformed",  # not a report document
     "altered",  # content does not match its hash
