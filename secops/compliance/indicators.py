@@ -115,7 +115,8 @@ def build_indicators(
     for ident, key in sorted(current, key=lambda k: (order[k[0]], k[1] or "")):
         unit, better = CATALOGUE[ident]
         value = current[(ident, key)]
-        before = previous.get((ident, key))
+        # A count the previous period has no row for (a tactic, a source not seen) was 0.
+        before = previous.get((ident, key), 0 if unit == "count" else None)
         target = _target(targets, ident, key)
         out.append(
             Indicator(

@@ -306,6 +306,9 @@ def gather(
     data = PeriodData(figures=f, systems=systems, controls=controls)
     if not full:
         f[("audit_trail_intact", None)] = float(never_failed)
+        # Stated as they stand at signing: the previous period has no figure of its own.
+        for ident in ("rules_active", "rules_disabled", "rules_unsupported", "retention_days"):
+            f[(ident, None)] = None
         return data
     data.series = series_of(alerts, start=start, end=end, timezone=timezone)
     data.audit_trail = _audit(ctx, start=start, end=end)
