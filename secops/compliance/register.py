@@ -27,8 +27,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from secops.compliance.report_model import Criticality
 from secops.errors import ConfigError
+from secops.normalize.registry import PARSERS
 
 INPUTS = ("syslog-udp", "syslog-tcp", "syslog-tls", "http", "file", "cli")
+
+
+def known_formats() -> frozenset[str]:
+    """Parser names and the datasets they give (``sshd`` or ``linux.sshd``)."""
+    return frozenset(PARSERS) | {p.dataset for p in PARSERS.values()}
 
 
 class ExpectedSystem(BaseModel):
@@ -44,9 +50,12 @@ class ExpectedSystem(BaseModel):
     max_silence_hours: float = Field(gt=0, le=24 * 366)
 
     @model_validator(mode="after")
-    def _known_input(self) -> ExpectedSystem:
+    def _known_input_and_format(self) -> ExpectedSystem:
         if self.input not in INPUTS:
             raise ValueError(f"input {self.input!r} is not one of {', '.join(INPUTS)}")
+        formats = known_formats()
+        if self.format not in formats:
+            raise ValueError(f"format {self.format!r} is not one of {', '.join(sorted(formats))}")
         return self
 
     def matches(self, input_: str, host: str, application: str) -> bool:
