@@ -45,9 +45,7 @@ def test_never_connected_and_silent_systems_fail_the_sources_control(reg_ctx: Co
         ("file", "laptop7", "notes.log"): 3600,  # unregistered, within the default 24 hours
     }
     for key, ago in heard.items():
-        accounting.seed(
-            key, SourceCounts(received=5, first_seen=now - 86_400, last_seen=now - ago)
-        )
+        accounting.seed(key, SourceCounts(received=5, first_seen=now - 86_400, last_seen=now - ago))
     save_sources(ctx.es, ctx.names, accounting)
     ctx.es.indices.refresh(index=ctx.names.state)
 
