@@ -3,7 +3,7 @@ never signs a period twice; any period can be asked for and an open one is refus
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from secops.compliance.reports import list_reports, verify_report
 from secops.compliance.scheduled import period_reports_job, unsigned_periods
 from secops.context import Context
 from secops.errors import InvalidInputError
+from secops.settings import Settings
 
 TEHRAN = "Asia/Tehran"
 
@@ -73,3 +74,23 @@ def test_an_open_period_is_not_signed(ctx: Context) -> None:
     # the delay after the close counts too (30 minutes by default)
     with pytest.raises(InvalidInputError):
         sign_period_report(ctx, h2, now=h2.end + timedelta(minutes=5))
+
+
+def test_the_report_job_runs_at_start_up_hourly_and_late_once(settings: Settings) -> None:
+    from types import SimpleNamespace
+
+    from secops.scheduler import build_scheduler
+
+    started = datetime.now(UTC)
+    scheduler = build_scheduler(SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    job = scheduler.get_job("compliance_report")
+    assert job is not None
+    assert job.coalesce is True
+    assert job.misfire_grace_time == 3600
+    assert job.max_instances == 1
+    assert job.trigger.interval == timedelta(hours=1)
+    assert started - timedelta(seconds=5) <= job.next_run_time <= datetime.now(UTC)
+
+    quiet = settings.model_copy(update={"report_kinds": []})
+    scheduler = build_scheduler(SimpleNamespace(settings=quiet))  # type: ignore[arg-type]
+    assert scheduler.get_job("compliance_report") is None
