@@ -88,6 +88,9 @@ def sign_period_report(
     now = now or datetime.now(UTC)
     existing = find_period_report(ctx, period)
     if existing is not None:
+        if audit.first_entry(ctx, action=ACTION, target=existing.report_id) is None:
+            # Stored, then the process stopped before recording it: record it now.
+            _record(ctx, existing, period, actor=actor, late=True)
         return existing, False
     if now < closes_at(ctx, period):
         raise InvalidInputError(
@@ -123,18 +126,20 @@ def sign_period_report(
     except VersionConflict:
         # Another process signed it between our look and our write: theirs stands.
         return get_report(ctx, report_id=period.report_id), False
-    audit.record(
-        ctx,
-        actor=actor,
-        action=ACTION,
-        target=report.report_id,
-        outcome="success",
-        details={
-            "hash": report.hash,
-            "key_id": report.key_id,
-            "period_start": document["period"]["start"],
-            "period_end": document["period"]["end"],
-            "period": f"{period.calendar}:{period.label}",
-        },
-    )
+    _record(ctx, report, period, actor=actor, late=False)
     return report, True
+
+
+def _record(ctx: Context, report: Report, period: Period, *, actor: Actor, late: bool) -> None:
+    details = {
+        "hash": report.hash,
+        "key_id": report.key_id,
+        "period_start": report.document["period"]["start"],
+        "period_end": report.document["period"]["end"],
+        "period": f"{period.calendar}:{period.label}",
+    }
+    if late:
+        details["recorded_after_restart"] = True
+    audit.record(
+        ctx, actor=actor, action=ACTION, target=report.report_id, outcome="success", details=details
+    )

@@ -94,3 +94,33 @@ def test_the_report_job_runs_at_start_up_hourly_and_late_once(settings: Settings
     quiet = settings.model_copy(update={"report_kinds": []})
     scheduler = build_scheduler(SimpleNamespace(settings=quiet))  # type: ignore[arg-type]
     assert scheduler.get_job("compliance_report") is None
+
+
+def test_a_report_stored_before_a_crash_gets_its_audit_entry_on_the_next_run(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secops.compliance import period_report
+
+    def crash(*_: object, **__: object) -> None:
+        raise SystemExit("killed between the store and the audit trail")
+
+    month = sh("1405-02")
+    now = month.end + timedelta(days=1)
+    monkeypatch.setattr(period_report, "_record", crash)
+    with pytest.raises(SystemExit):
+        sign_period_report(ctx, month, now=now)
+    monkeypatch.undo()
+    stored = period_report.find_period_report(ctx, month)
+    assert stored is not None
+    assert verify_report(stored.document, ctx=ctx).reason == "not_in_audit_trail"
+
+    again, created = sign_period_report(ctx, month, now=now)
+    assert not created
+    assert again.hash == stored.hash
+    result = verify_report(again.document, ctx=ctx)
+    assert result.intact, result
+    entry = list_entries(ctx, action="report.generate").entries[0]
+    assert entry.details["recorded_after_restart"] is True
+    sign_period_report(ctx, month, now=now)
+    ctx.es.indices.refresh(index=ctx.names.audit)
+    assert len(list_entries(ctx, action="report.generate").entries) == 1
