@@ -77,7 +77,7 @@ def download_rendering(
             report.document,
             headers={"Content-Disposition": f'attachment; filename="{report_id}.json"'},
         )
-    listed, data = service.rendering(ctx, report_id=report_id, kind=format, lang=lang, actor=caller)
+    listed, data = service.rendering(ctx, report_id=report_id, kind=fmt, lang=lang, actor=caller)
     return Response(
         data,
         media_type=listed.media_type,

@@ -102,7 +102,9 @@ def publish(
         },
     }
     try:
-        ctx.es.index(index=index(ctx), id=report_id, document=body, op_type="create")
+        ctx.es.index(
+            index=index(ctx), id=report_id, document=body, op_type="create", refresh="wait_for"
+        )
     except VersionConflict:
         # Another node rendered the same report first: its manifest is the one.
         winner = _stored(ctx, report_id)

@@ -106,6 +106,7 @@ def document(
                 "records_dead_lettered", 467, "count", target=1000, better="lower", previous=418
             ),
             _indicator("records_dropped", 0, "count", target=0, better="lower", previous=12),
+            _indicator("records_received", 9120345, "count", key="dms", previous=8800000),
             _indicator("systems_silent", 1, "count", target=0, better="lower", previous=0),
             _indicator("systems_never_connected", 1, "count", target=0, better="lower", previous=2),
             _indicator("alerts_total", 312, "count", previous=280),
@@ -121,7 +122,7 @@ def document(
                 previous=1,
             ),
             _indicator(
-                "time_to_acknowledge_median",
+                "time_to_acknowledge_median_seconds",
                 840.0,
                 "seconds",
                 target=1800,
@@ -129,7 +130,7 @@ def document(
                 previous=1260.0,
             ),
             _indicator(
-                "time_to_acknowledge_p90",
+                "time_to_acknowledge_p90_seconds",
                 7320.0,
                 "seconds",
                 target=3600,
@@ -137,7 +138,7 @@ def document(
                 previous=9000.0,
             ),
             _indicator(
-                "time_to_resolve_median",
+                "time_to_resolve_median_seconds",
                 26400.0,
                 "seconds",
                 target=86400,
@@ -145,7 +146,7 @@ def document(
                 previous=30100.0,
             ),
             _indicator(
-                "time_to_resolve_p90",
+                "time_to_resolve_p90_seconds",
                 190800.0,
                 "seconds",
                 target=259200,
@@ -156,6 +157,8 @@ def document(
             _indicator(
                 "alerts_triaged_ratio", 0.962, "ratio", target=0.95, better="higher", previous=0.91
             ),
+            _indicator("controls_failing_at_end", 1, "count", target=0, better="lower", previous=0),
+            _indicator("control_failing_seconds", 1036800.0, "seconds", key="SEC-IAM-01"),
             _indicator("audit_trail_intact", 1, "bool", target=1, better="higher", previous=1),
             _indicator(
                 "mfa_coverage_ratio", 1.0, "ratio", target=1.0, better="higher", previous=0.97
