@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from secops.compliance.rendering.scheduled import renderings_job
 from secops.compliance.scheduled import evaluate_job, monthly_report_job
 from secops.context import Context
 from secops.store.retention import enforce_retention, lifecycle_is_managed
@@ -26,7 +28,7 @@ def retention_job(ctx: Context) -> None:
         )
 
 
-def _guarded(name: str, job: Callable[[Context], None], ctx: Context) -> Callable[[], None]:
+def _guarded(name: str, job: Callable[[Context], object], ctx: Context) -> Callable[[], None]:
     def run() -> None:
         try:
             job(ctx)
@@ -66,4 +68,13 @@ def build_scheduler(ctx: Context) -> BackgroundScheduler:
             max_instances=1,
             coalesce=True,
         )
+    scheduler.add_job(
+        _guarded("report_renderings", renderings_job, ctx),
+        "interval",
+        minutes=15,
+        next_run_time=datetime.now(UTC),  # catch up at start-up
+        id="report_renderings",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler

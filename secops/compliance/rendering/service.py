@@ -68,6 +68,10 @@ def _stored(ctx: Context, report_id: str) -> dict[str, Any] | None:
     return src
 
 
+def has_renderings(ctx: Context, report_id: str) -> bool:
+    return bool(ctx.es.exists(index=index(ctx), id=report_id))
+
+
 def publish(
     ctx: Context,
     *,

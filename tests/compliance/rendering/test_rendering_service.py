@@ -194,3 +194,20 @@ def test_cli_exports_a_report_and_verifies_each_file_online(
     capsys.readouterr()
     assert main(["report", "verify", str(out / f"{rid}.en.pdf"), "--online"]) == 1
     assert "not_in_manifest" in capsys.readouterr().err
+
+
+def test_the_scheduled_job_renders_new_reports_of_format_2_once(ctx: Context) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from secops.compliance.rendering.scheduled import renderings_job
+    from secops.compliance.reports import generate_report
+
+    now = datetime.now(UTC)
+    old = generate_report(  # format 1: stays as it is
+        ctx, period_start=now - timedelta(days=30), period_end=now - timedelta(days=1), now=now
+    )
+    signed = store_report(ctx)
+    assert renderings_job(ctx) == [signed["report_id"]]
+    assert service.has_renderings(ctx, signed["report_id"])
+    assert not service.has_renderings(ctx, old.report_id)
+    assert renderings_job(ctx) == []  # nothing owed any more
