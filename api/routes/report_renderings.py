@@ -58,7 +58,13 @@ def get_manifest(ctx: Ctx, caller: Auditor, report_id: ReportId) -> JSONResponse
     response_class=Response,
     responses={
         200: {
-            "content": {"application/pdf": {}, "text/html": {}, "application/json": {}},
+            "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {
+                    "schema": {"type": "object", "description": "The signed report"}
+                },
+            },
             "description": "The file, exactly as listed in the manifest",
         },
         **answers(_NOT_FOUND, _INVALID),
@@ -106,8 +112,20 @@ async def _read(upload: UploadFile) -> bytes:
 async def verify_file(
     ctx: Ctx,
     _: Auditor,
-    file: Annotated[UploadFile, File(description="The file as downloaded")],
-    manifest: Annotated[UploadFile | None, File(description="Its manifest (optional)")] = None,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="The file as downloaded: JSON, manifest, HTML or PDF",
+            examples=["rpt-solar_hijri-half_year-1405-H1.fa.pdf"],
+        ),
+    ],
+    manifest: Annotated[
+        UploadFile | None,
+        File(
+            description="Its signed manifest (optional)",
+            examples=["rpt-solar_hijri-half_year-1405-H1.manifest.json"],
+        ),
+    ] = None,
 ) -> FileVerifyResult:
     data = await _read(file)
     given = None

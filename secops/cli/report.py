@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from secops.cli.deployment import cli_actor, open_context
-from secops.compliance.rendering import mail, service
 from secops.compliance.rendering.manifest import FORMAT as MANIFEST_FORMAT
+from secops.compliance.rendering.manifest import sniff
 from secops.compliance.reports import generate_report, get_report, verify_report
 from secops.hunt.service import parse_since
 
@@ -79,6 +79,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from secops.compliance.rendering import service  # WeasyPrint loads only when rendering
+
     with open_context() as ctx:
         manifest = service.publish(ctx, report_id=args.report_id, actor=cli_actor())
         files = {
@@ -102,6 +104,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _mail(args: argparse.Namespace) -> int:
+    from secops.compliance.rendering import mail
+
     with open_context() as ctx:
         sent = mail.mail_report(ctx, report_id=args.report_id, actor=cli_actor())
     print(
@@ -131,6 +135,8 @@ def _manifest_for(args: argparse.Namespace) -> tuple[dict[str, object] | None, s
 
 
 def _verify_file(args: argparse.Namespace, data: bytes) -> int:
+    from secops.compliance.rendering import service
+
     manifest, problem = _manifest_for(args)
     if problem:
         print(f"NOT intact: {problem}", file=sys.stderr)
@@ -162,7 +168,7 @@ def _verify(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"NOT intact: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
-    if service.sniff(data) != "json" or args.manifest:
+    if sniff(data) != "json" or args.manifest:
         return _verify_file(args, data)
     try:
         document = json.loads(data)

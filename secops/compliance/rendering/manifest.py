@@ -185,3 +185,13 @@ def check_rendering(
         "the file was changed, or is not of this report"
     )
     return result
+
+
+def sniff(data: bytes) -> str:
+    """``pdf``, ``html`` or ``json``, from the first bytes."""
+    head = data.lstrip()[:64].lower()
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "json"

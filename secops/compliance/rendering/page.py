@@ -11,7 +11,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, NoReturn
 
-import weasyprint
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -58,6 +57,8 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 
 def render_pdf(html: str) -> bytes:
+    import weasyprint  # a second to import: loaded by the first rendering, not by every CLI call
+
     pdf = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()
     assert pdf is not None  # write_pdf without a target returns the bytes
     return pdf

@@ -34,6 +34,7 @@ from secops.compliance.rendering.manifest import (
     check_manifest,
     check_rendering,
     sha256,
+    sniff,
 )
 from secops.compliance.rendering.page import render_html, render_pdf
 from secops.compliance.rendering.view import parse_document
@@ -175,16 +176,6 @@ def _audit_check(ctx: Context, result: FileVerifyResult) -> FileVerifyResult:
             }
         )
     return result
-
-
-def sniff(data: bytes) -> str:
-    """``pdf``, ``html`` or ``json``, from the first bytes."""
-    head = data.lstrip()[:64].lower()
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith((b"<!doctype html", b"<html")):
-        return "html"
-    return "json"
 
 
 def verify_file(
