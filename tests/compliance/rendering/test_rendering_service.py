@@ -147,9 +147,11 @@ def test_a_report_is_mailed_with_its_pdfs_to_the_configured_list(
         assert recipients == ["presidium@parliament.example", "ciso@parliament.example"]
         assert sent.recipients == recipients
         assert "1405-H1" in msg["Subject"]
-        parts = {
-            p.get_filename(): p.get_payload(decode=True) for p in msg.walk() if p.get_filename()
-        }
+        parts: dict[str, bytes] = {}
+        for part in msg.walk():
+            payload = part.get_payload(decode=True)
+            if part.get_filename() and isinstance(payload, bytes):
+                parts[str(part.get_filename())] = payload
         rid = signed["report_id"]
         assert set(parts) == {
             f"{rid}.fa.pdf",

@@ -8,12 +8,12 @@ and letters, so the comparison drops all of these on both sides.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from rendering_support import PERSIAN_TITLE, pdf_text, plain
 from report_sample import document
 
 from secops.cli.main import main
@@ -26,20 +26,7 @@ from secops.compliance.rendering.service import render_all, verify_file
 from secops.compliance.rendering.view import build_view, parse_document
 from secops.errors import InvalidInputError
 
-_INVISIBLE = re.compile("[\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-PERSIAN_TITLE = "گزارش پایش امنیت"
 PERSIAN_PERIOD = "نیمۀ نخست سال ۱۴۰۵"  # 1405-H1: Farvardin to Shahrivar 1405
-
-
-def plain(text: str) -> str:
-    return "".join(_INVISIBLE.sub("", text).split())
-
-
-def pdf_text(pdf: bytes, tmp_path: Path, name: str) -> str:
-    path = tmp_path / name
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
-    return plain(out.stdout.decode("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +76,7 @@ def test_english_pdf_has_the_title_and_gregorian_dates(
 
 
 def test_the_first_page_is_the_boards_summary(files: dict[Any, bytes], tmp_path: Path) -> None:
-    path = tmp_path / "fa.pdf"
-    path.write_bytes(files["pdf", "fa"])
-    first = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, check=True
-    ).stdout.decode()
-    first = plain(first)
+    first = pdf_text(files["pdf", "fa"], tmp_path, "fa.pdf", page=1)
     assert plain("شاخص‌های دوره") in first  # the indicators of the period
     assert plain("نمودارهای دوره") not in first  # the charts start on page 2
 
