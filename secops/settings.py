@@ -257,6 +257,11 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(5, ge=1, le=20)
     notify_backoff_seconds: float = Field(1.0, gt=0)
     notify_queue_size: int = Field(1000, ge=1)
+    report_mail_to: list[str] = Field(
+        default_factory=list,
+        description="Who gets each signed report's PDFs by mail, through the SMTP relay "
+        "of notify_smtp_host",
+    )
 
     # Compliance: evaluation of the controls, the signed monthly report
     compliance_interval_minutes: int = Field(

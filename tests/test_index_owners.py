@@ -27,6 +27,7 @@ OWNERS: dict[str, frozenset[str]] = {
     "apikeys": frozenset({"auth"}),
     "sessions": frozenset({"auth"}),
     "compliance": frozenset({"compliance"}),
+    "renderings": frozenset({"compliance"}),
     "deadletter": frozenset({"store"}),
     "events": frozenset({"store"}),
     # State documents are keyed by kind; a domain reads and writes only its own kinds

@@ -13,6 +13,7 @@ from api.routes import (
     ingest,
     metrics,
     notifications,
+    report_renderings,
     rules,
     sources,
     suppressions,
@@ -22,7 +23,7 @@ from api.routes import (
 ROUTERS: list[APIRouter] = [health.router, ingest.router]
 ROUTERS += [auth.router, users.router, apikeys.router]
 ROUTERS += [audit.router]
-ROUTERS += [compliance.router]
+ROUTERS += [compliance.router, report_renderings.router]
 ROUTERS += [alerts.router, suppressions.router, notifications.router]
 ROUTERS += [rules.router]
 ROUTERS += [sources.router]

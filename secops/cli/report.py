@@ -1,4 +1,4 @@
-"""`secops report generate|verify`: signed compliance reports, checked offline."""
+"""`secops report generate|export|mail|verify`: signed reports, their renderings, checks."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from secops.cli import report_files
 from secops.cli.deployment import cli_actor, open_context
 from secops.compliance.period_report import sign_period_report
 from secops.compliance.periods import CALENDARS, parse_period
+from secops.compliance.rendering.manifest import FORMAT as MANIFEST_FORMAT
+from secops.compliance.rendering.manifest import sniff
 from secops.compliance.reports import generate_report, verify_report
 from secops.hunt.service import parse_since
 
@@ -37,12 +40,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--until", help="same forms as --since; now if unset")
     gen.add_argument("--out", type=Path, help="write the signed JSON here (default: stdout)")
     gen.set_defaults(func=_generate)
+    report_files.register(report_sub)
     check = report_sub.add_parser(
-        "verify", help="check a report's hash and signature; exit 0 if intact, 1 if not"
+        "verify",
+        help="check a report's JSON, its manifest, or an HTML or PDF rendering; "
+        "exit 0 if intact, 1 if not",
     )
-    check.add_argument("file", type=Path, help="the report JSON")
+    check.add_argument("file", type=Path, help="the report JSON, manifest, HTML or PDF")
     check.add_argument(
-        "--public-key", type=Path, help="PEM public key (default: the key the report carries)"
+        "--manifest",
+        type=Path,
+        help="the signed manifest a rendering is checked against "
+        "(default: REPORT_ID.manifest.json beside the file)",
+    )
+    check.add_argument(
+        "--public-key", type=Path, help="PEM public key (default: the key the file carries)"
     )
     check.add_argument(
         "--online",
@@ -93,10 +105,19 @@ def _generate_period(args: argparse.Namespace, now: datetime) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     try:
-        document = json.loads(args.file.read_bytes())
-    except (OSError, ValueError) as exc:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"NOT intact: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    if sniff(data) != "json" or args.manifest:
+        return report_files.verify_file(args, data)
+    try:
+        document = json.loads(data)
+    except ValueError as exc:
         print(f"report NOT intact: cannot read {args.file} as JSON: {exc}", file=sys.stderr)
         return 1
+    if isinstance(document, dict) and document.get("format") == MANIFEST_FORMAT:
+        return report_files.verify_file(args, data)
     pem = args.public_key.read_bytes() if args.public_key else None
     if args.online:
         with open_context(apply_templates=False) as ctx:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from secops.compliance.rendering.scheduled import renderings_job
 from secops.compliance.scheduled import evaluate_job, period_reports_job
 from secops.context import Context
 from secops.store.retention import enforce_retention, lifecycle_is_managed
@@ -69,4 +70,13 @@ def build_scheduler(ctx: Context) -> BackgroundScheduler:
             coalesce=True,
             misfire_grace_time=3600,
         )
+    scheduler.add_job(
+        _guarded("report_renderings", renderings_job, ctx),
+        "interval",
+        minutes=15,
+        next_run_time=datetime.now(UTC),  # catch up at start-up
+        id="report_renderings",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler

@@ -40,7 +40,11 @@ class SmtpChannel:
         return msg
 
     def send(self, alert_id: str, alert: dict[str, Any]) -> None:
+        self.deliver(self.message(alert_id, alert))
+
+    def deliver(self, msg: EmailMessage) -> None:
+        """Send a message built elsewhere (a report with its PDF) through this relay."""
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()
-            smtp.send_message(self.message(alert_id, alert))
+            smtp.send_message(msg)
