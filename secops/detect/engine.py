@@ -170,7 +170,8 @@ class DetectionEngine:
     def __init__(self, ruleset: RuleSet, *, evaluate_all: bool = False) -> None:
         self.ruleset = ruleset
         self.evaluate_all = evaluate_all
-        self._rules = list(ruleset.rules)
+        # A rule of an unsupported logsource runs on no event: it is left out here, once.
+        self._rules = [r for r in ruleset.rules if r.active]
         self._router = _Router(self._rules)
         self._plans: dict[tuple[int, ...], _Plan] = {}  # memo; plans are pure functions of keys
         self._applies = [_route_predicate(r.routes) for r in self._rules]

@@ -28,7 +28,7 @@ def test_at_least_99_percent_of_windows_and_linux_rules_compile(sigmahq_rules: R
 def test_every_windows_rule_is_routed(sigmahq_rules: RuleSet) -> None:
     windows = [r for r in sigmahq_rules.rules if r.meta.logsource.get("product") == "windows"]
     assert windows
-    assert [r.meta.path for r in windows if r.routes is None] == []
+    assert [r.meta.path for r in windows if not r.routes] == []
 
 
 @pytest.fixture(scope="module")
