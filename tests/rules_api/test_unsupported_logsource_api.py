@@ -96,3 +96,18 @@ def test_a_mapping_file_that_adds_the_logsource_activates_its_rules(
     inactive = _rules(client, auditor, run_state="unsupported_logsource")
     assert ZEEK_RDP_ID not in inactive
     assert len(inactive) == len(list(ZEEK.glob("*.yml"))) - 1
+
+
+def test_validating_a_rule_of_an_unmapped_logsource_warns_that_it_is_inactive(
+    ctx: Context, client: TestClient
+) -> None:
+    operator = person(ctx, client, "oscar", "soc_operator")
+    yaml_body = {"Content-Type": "application/yaml", **operator}
+    text = (ZEEK / "zeek_rdp_public_listener.yml").read_text(encoding="utf-8")
+    resp = client.post("/api/v1/rules/validate", content=text, headers=yaml_body)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert (body["ok"], body["loaded"], body["errors"]) == (True, 1, [])
+    assert body["warnings"] == [
+        f"inactive (unsupported_logsource): Publicly Accessible RDP Service: {RDP_REASON}"
+    ]
