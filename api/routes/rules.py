@@ -29,6 +29,7 @@ from secops.rules.models import (
     RuleKind,
     RulePage,
     RuleView,
+    RunState,
     ValidationOut,
 )
 
@@ -61,12 +62,18 @@ def rule_filter(
     level: Annotated[list[Severity] | None, Query()] = None,
     tag: Annotated[list[str] | None, Query(description="Any of these tags")] = None,
     enabled: bool | None = None,
+    run_state: Annotated[
+        list[RunState] | None,
+        Query(description="Rules in any of these states (active, disabled, unsupported_logsource)"),
+    ] = None,
     kind: RuleKind | None = None,
     text: Annotated[
         str | None, Query(max_length=200, description="Text in id, title, description, path")
     ] = None,
 ) -> RuleFilter:
-    return RuleFilter(level=level, tag=tag, enabled=enabled, kind=kind, text=text)
+    return RuleFilter(
+        level=level, tag=tag, enabled=enabled, run_state=run_state, kind=kind, text=text
+    )
 
 
 @router.get(

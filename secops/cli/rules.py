@@ -21,6 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = rsub.add_parser("validate", help="load and compile rules; report every error")
     v.add_argument("dirs", nargs="*", type=Path, help="rule files or directories")
+    v.add_argument(
+        "--mapping",
+        type=Path,
+        default=None,
+        help="a logsource/field mapping file beside ours (default without DIRS: the configured "
+        "one); rules of a logsource it covers are active",
+    )
     v.set_defaults(func=_validate)
 
     t = rsub.add_parser("test", help="run each rule's positive and negative samples")
@@ -39,7 +46,15 @@ def _dirs(args_dirs: list[Path]) -> list[Path]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    report = validate(_dirs(args.dirs))
+    if args.dirs:
+        report = validate(args.dirs, mapping_file=args.mapping)
+    else:  # the pipeline's rules, with its mapping file: the same rules are inactive
+        settings = get_settings()
+        report = validate(
+            _dirs(args.dirs),
+            mapping_file=args.mapping or settings.detect_mapping_file,
+            placeholders=settings.detect_placeholders,
+        )
     print(report)
     return 0 if report.ok else 1
 

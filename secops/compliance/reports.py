@@ -133,6 +133,7 @@ def _rules(ctx: Context) -> dict[str, Any]:
         "rules": len(catalog.ruleset.rules),
         "correlations": len(catalog.correlations),
         "load_errors": len(catalog.errors),
+        "unsupported_logsource": len(catalog.ruleset.unsupported),
         "disabled": len(disabled),
     }
 

@@ -29,7 +29,7 @@ from secops.definitions import SEVERITIES
 from secops.detect.compiler import compile_node
 from secops.detect.ir import Lowering, Node, Or
 from secops.detect.literals import required, string_paths
-from secops.detect.mapping import FieldMapping
+from secops.detect.mapping import FieldMapping, UnsupportedLogsourceError
 from secops.detect.models import RuleMeta
 from secops.detect.ruleset import CompiledRule, RuleSet
 from secops.errors import RuleError
@@ -196,6 +196,11 @@ def compile_rule(
         )
         if v
     }
+    try:
+        routes = mapping.routes(logsource)
+        unsupported = None
+    except UnsupportedLogsourceError as exc:
+        routes, unsupported = (), exc.message  # loaded and listed, but routed to no event
     lowering = Lowering(mapping.field_resolver(logsource), placeholders)
     trees = [lowering.lower(cond.parsed) for cond in rule.detection.parsed_condition]
     tree: Node = trees[0] if len(trees) == 1 else Or(tuple(trees))
@@ -203,10 +208,11 @@ def compile_rule(
         meta=rule_meta(rule, logsource),
         matcher=compile_node(tree),
         tree=tree,
-        routes=mapping.routes(logsource),
+        routes=routes,
         literals=required(tree),
         paths=string_paths(tree),
         sigma=rule,
+        unsupported=unsupported,
     )
 
 

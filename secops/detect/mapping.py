@@ -4,6 +4,11 @@
 ``mappings/fields.yml`` says where a Sigma field lives in an ECS event. Both are
 documented in their headers. A user mapping file of the same shape (keys
 ``logsources`` and/or ``fields``) extends them; its entries come after ours.
+
+A rule applies only where its logsource is known: when no entry covers every
+logsource key of a rule, :meth:`FieldMapping.routes` raises
+:class:`UnsupportedLogsourceError` and the loader keeps the rule inactive. Only a
+rule without any logsource key applies to every event.
 """
 
 from __future__ import annotations
@@ -23,6 +28,15 @@ _LOGSOURCE_KEYS = ("product", "category", "service")
 
 # One alternative of a route: ECS field -> allowed values (lower-cased strings).
 Condition = dict[str, frozenset[str]]
+
+
+class UnsupportedLogsourceError(RuleError):
+    """No mapping entry covers a rule's logsource: the rule loads but runs on no event."""
+
+
+def logsource_text(logsource: Mapping[str, str]) -> str:
+    """``product=zeek, service=rdp``: how reasons name a logsource."""
+    return ", ".join(f"{k}={logsource[k]}" for k in _LOGSOURCE_KEYS if k in logsource)
 
 
 def norm_value(value: Any) -> str:
@@ -121,13 +135,23 @@ class FieldMapping:
         return cls(docs)
 
     def routes(self, logsource: Mapping[str, str]) -> tuple[Condition, ...] | None:
-        """Event conditions (OR-ed) a rule of this logsource applies to; None: every event."""
+        """Event conditions (OR-ed) a rule of this logsource applies to.
+
+        None (every event) only for a logsource without product, category and
+        service. The entries that share every key of the rule's logsource give the
+        conditions; when there is none (``{product: zeek, service: rdp}``, or a
+        Windows service no entry names), raises :class:`UnsupportedLogsourceError`.
+        """
         rule = {k: str(v).lower() for k, v in logsource.items() if k in _LOGSOURCE_KEYS and v}
-        scored = [(_fit(e.logsource, rule), e) for e in self._logsources]
-        best = max((s for s, _ in scored), default=-1)
-        if best < 1:
+        if not rule:
             return None
-        return tuple(c for s, e in scored if s == best for c in e.conditions)
+        scored = [(_fit(e.logsource, rule), e) for e in self._logsources]
+        covering = [e for s, e in scored if s == len(rule)]
+        if not covering:
+            raise UnsupportedLogsourceError(
+                f"unsupported logsource: no mapping entry covers {logsource_text(rule)}"
+            )
+        return tuple(c for e in covering for c in e.conditions)
 
     def field_resolver(self, logsource: Mapping[str, str]) -> FieldResolver:
         rule = {k: str(v).lower() for k, v in logsource.items() if k in _LOGSOURCE_KEYS and v}

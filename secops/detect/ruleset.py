@@ -21,10 +21,17 @@ class CompiledRule:
     meta: RuleMeta
     matcher: Matcher
     tree: Node  # the lowered condition the matcher was compiled from
-    routes: tuple[Condition, ...] | None  # event conditions (OR-ed); None: every event
+    # event conditions (OR-ed); None: every event; (): none (an unsupported logsource)
+    routes: tuple[Condition, ...] | None
     literals: frozenset[str] | None  # one of them occurs whenever it matches; None: unknown
     paths: frozenset[str]  # ECS paths its string tests read
     sigma: SigmaRule = field(repr=False, compare=False)
+    # Why the rule runs on no event (no mapping entry covers its logsource); None: it runs.
+    unsupported: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.unsupported is None
 
 
 @dataclass
@@ -41,8 +48,13 @@ class RuleSet:
 
     @property
     def unrouted(self) -> list[CompiledRule]:
-        """Rules whose logsource no mapping entry covers (evaluated on every event)."""
+        """Rules without any logsource key (evaluated on every event)."""
         return [r for r in self.rules if r.routes is None]
+
+    @property
+    def unsupported(self) -> list[CompiledRule]:
+        """Rules loaded but inactive: no mapping entry covers their logsource."""
+        return [r for r in self.rules if r.unsupported is not None]
 
     def by_id(self) -> dict[str, CompiledRule]:
         return {r.meta.id: r for r in self.rules}

@@ -18,6 +18,8 @@ class ValidationReport:
     rejected: int  # files or rules that were refused
     errors: tuple[RuleError, ...]
     unrouted: tuple[str, ...] = field(default=())  # "path: title" of rules run on every event
+    # "path: title: reason" of rules loaded but inactive (state unsupported_logsource)
+    unsupported: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -26,11 +28,11 @@ class ValidationReport:
     def lines(self) -> list[str]:
         """One ``file:line: reason`` per error, then warnings, then the counts."""
         out = [f"{e.path or '?'}:{e.line or 1}: {e.message}" for e in self.errors]
-        out += [
-            f"warning: no logsource mapping, evaluated on every event: {u}" for u in self.unrouted
-        ]
+        out += [f"warning: no logsource keys, evaluated on every event: {u}" for u in self.unrouted]
+        out += [f"inactive (unsupported_logsource): {u}" for u in self.unsupported]
+        inactive = f" ({len(self.unsupported)} inactive)" if self.unsupported else ""
         out.append(
-            f"{self.loaded} rules loaded, {self.correlations} correlation rules, "
+            f"{self.loaded} rules loaded{inactive}, {self.correlations} correlation rules, "
             f"{self.rejected} rejected"
         )
         return out
@@ -58,4 +60,7 @@ def validate(
         rejected=len(ruleset.errors),
         errors=tuple(ruleset.errors),
         unrouted=tuple(f"{r.meta.path}: {r.meta.title}" for r in ruleset.unrouted),
+        unsupported=tuple(
+            f"{r.meta.path}: {r.meta.title}: {r.unsupported}" for r in ruleset.unsupported
+        ),
     )

@@ -41,6 +41,10 @@ class Catalog:
         yield from (r.meta for r in self.ruleset.rules)
         yield from (spec.meta for _, spec in self.correlations.values())
 
+    def unsupported(self) -> dict[str, str]:
+        """Rule id -> why it is inactive, for the rules no mapping entry routes any event to."""
+        return {r.meta.id: r.unsupported for r in self.ruleset.rules if r.unsupported is not None}
+
     def find(self, rule_id: str) -> RuleMeta:
         for meta in self.metas():
             if meta.id == rule_id:

@@ -37,9 +37,13 @@ def build_detector(ctx: Context, *, rule_state_interval: float = REFRESH_SECONDS
     )
     for error in correlations.errors:
         log.error("correlation rule skipped: %s", error)
+    for rule in ruleset.unsupported:
+        log.debug("rule inactive: %s: %s", rule.meta.path, rule.unsupported)
     log.info(
-        "detection: %d rules, %d correlation rules, %d rejected",
+        "detection: %d rules (%d inactive: unsupported logsource), %d correlation rules, "
+        "%d rejected",
         len(ruleset.rules),
+        len(ruleset.unsupported),
         len(ruleset.correlations),
         len(ruleset.errors),
     )

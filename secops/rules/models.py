@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from secops.definitions import Severity
 
 RuleKind = Literal["detection", "correlation"]
+# Whether a loaded rule runs: `disabled` through the API, `unsupported_logsource` when no
+# logsource mapping entry covers the rule's logsource (a user mapping file can add one).
+RunState = Literal["active", "disabled", "unsupported_logsource"]
 
 
 class RuleState(BaseModel):
@@ -33,6 +36,16 @@ class RuleView(BaseModel):
     description: str | None = None
     enabled: bool
     state: RuleState | None = Field(None, description="Last change of `enabled`, if any")
+    run_state: RunState = Field(
+        "active",
+        description="Whether the rule runs: `disabled` through the API, "
+        "`unsupported_logsource` when no logsource mapping covers its logsource",
+    )
+    inactive_reason: str | None = Field(
+        None,
+        description="Why the rule runs on no event",
+        examples=["unsupported logsource: no mapping entry covers product=zeek, service=rdp"],
+    )
 
 
 class RuleDetail(RuleView):
@@ -62,6 +75,7 @@ class RuleFilter(BaseModel):
     level: list[Severity] | None = None
     tag: list[str] | None = Field(None, description="Rules carrying any of these tags")
     enabled: bool | None = None
+    run_state: list[RunState] | None = Field(None, description="Rules in any of these states")
     kind: RuleKind | None = None
     text: str | None = Field(
         None, max_length=200, description="Case-insensitive text in id, title, description, path"

@@ -33,6 +33,7 @@ from secops.rules.models import (
     RulePage,
     RuleState,
     RuleView,
+    RunState,
     ValidationOut,
 )
 from secops.rules.state import rule_state, rule_states, set_rule_state
@@ -53,7 +54,13 @@ def load_error(error: RuleError) -> RuleLoadError:
     )
 
 
-def _view(meta: RuleMeta, state: RuleState | None) -> RuleView:
+def _view(meta: RuleMeta, state: RuleState | None, unsupported: str | None = None) -> RuleView:
+    enabled = state is None or state.enabled
+    run_state: RunState = "active"
+    if unsupported is not None:
+        run_state = "unsupported_logsource"
+    elif not enabled:
+        run_state = "disabled"
     return RuleView(
         id=meta.id,
         name=meta.name,
@@ -64,8 +71,10 @@ def _view(meta: RuleMeta, state: RuleState | None) -> RuleView:
         path=meta.path,
         kind=meta.kind,
         description=meta.description,
-        enabled=state is None or state.enabled,
+        enabled=enabled,
         state=state,
+        run_state=run_state,
+        inactive_reason=unsupported,
     )
 
 
@@ -75,6 +84,8 @@ def _matches(view: RuleView, flt: RuleFilter) -> bool:
     if flt.tag and not set(flt.tag) & set(view.tags):
         return False
     if flt.enabled is not None and view.enabled is not flt.enabled:
+        return False
+    if flt.run_state and view.run_state not in flt.run_state:
         return False
     if flt.kind and view.kind != flt.kind:
         return False
@@ -93,7 +104,8 @@ def list_rules(
     flt = flt or RuleFilter()
     catalog = load_catalog(ctx.settings)
     states = rule_states(ctx)
-    views = [_view(m, states.get(m.id)) for m in catalog.metas()]
+    unsupported = catalog.unsupported()
+    views = [_view(m, states.get(m.id), unsupported.get(m.id)) for m in catalog.metas()]
     found = [v for v in views if _matches(v, flt)]
     limit = max(1, min(limit, MAX_PAGE))
     return RulePage(
@@ -106,8 +118,9 @@ def list_rules(
 
 
 def get_rule(ctx: Context, *, rule_id: str) -> RuleDetail:
-    meta = load_catalog(ctx.settings).find(rule_id)
-    view = _view(meta, rule_state(ctx, rule_id=meta.id))
+    catalog = load_catalog(ctx.settings)
+    meta = catalog.find(rule_id)
+    view = _view(meta, rule_state(ctx, rule_id=meta.id), catalog.unsupported().get(meta.id))
     return RuleDetail(**view.model_dump(), yaml=rule_yaml(meta))
 
 
@@ -122,7 +135,8 @@ def enable_rule(ctx: Context, *, rule_id: str, actor: Actor, reason: str | None 
 def _set_enabled(
     ctx: Context, *, rule_id: str, actor: Actor, enabled: bool, reason: str | None
 ) -> RuleView:
-    meta = load_catalog(ctx.settings).find(rule_id)
+    catalog = load_catalog(ctx.settings)
+    meta = catalog.find(rule_id)
     if not enabled and not (reason or "").strip():
         raise InvalidInputError("disabling a rule needs a reason")
     before = rule_state(ctx, rule_id=meta.id)
@@ -141,7 +155,7 @@ def _set_enabled(
             "was_enabled": before is None or before.enabled,
         },
     )
-    return _view(meta, state)
+    return _view(meta, state, catalog.unsupported().get(meta.id))
 
 
 def validate_text(ctx: Context, *, text: str) -> ValidationOut:
@@ -164,8 +178,11 @@ def validate_text(ctx: Context, *, text: str) -> ValidationOut:
         shown = RuleError(error.message, path="body", line=error.line)
         errors.append(load_error(shown))
     warnings = [
-        f"no logsource mapping, evaluated on every event: {u.split(': ', 1)[-1]}"
+        f"no logsource keys, evaluated on every event: {u.split(': ', 1)[-1]}"
         for u in report.unrouted
+    ]
+    warnings += [
+        f"inactive (unsupported_logsource): {u.split(': ', 1)[-1]}" for u in report.unsupported
     ]
     return ValidationOut(
         ok=report.ok,

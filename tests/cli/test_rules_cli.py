@@ -55,3 +55,32 @@ def test_samples_of_our_rules_pass_and_a_wrong_sample_fails(
     )
     assert main(["rules", "test", str(tmp_path)]) == 1
     assert "positive sample 1 did not fire" in capsys.readouterr().out
+
+
+def test_validate_lists_inactive_rules_and_a_mapping_file_activates_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rule = tmp_path / "rules" / "vpn.yml"
+    rule.parent.mkdir()
+    rule.write_text(
+        "title: vpn root\nid: 1c7b8a52-8c1a-4c47-9d0e-0d7c1b2e3f42\n"
+        "logsource: {product: vpn, service: gateway}\n"
+        "detection:\n  sel: {user.name: root}\n  condition: sel\n"
+    )
+    assert main(["rules", "validate", str(rule.parent)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"inactive (unsupported_logsource): {rule}: vpn root: unsupported logsource: "
+        "no mapping entry covers product=vpn, service=gateway"
+    ) in out
+    assert "1 rules loaded (1 inactive)" in out
+
+    mapping = tmp_path / "vpn-mapping.yml"
+    mapping.write_text(
+        "logsources:\n  - logsource: {product: vpn, service: gateway}\n"
+        "    conditions: [{event.dataset: vpn.gateway}]\n"
+    )
+    assert main(["rules", "validate", "--mapping", str(mapping), str(rule.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "inactive" not in out
+    assert "1 rules loaded, 0 correlation rules, 0 rejected" in out

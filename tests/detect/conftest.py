@@ -14,3 +14,10 @@ from .helpers import SIGMA
 def sigmahq_rules() -> RuleSet:
     """Windows and Linux rules of the SigmaHQ snapshot (errors collected, not raised)."""
     return load_rules([SIGMA / "rules" / "windows", SIGMA / "rules" / "linux"])
+
+
+@pytest.fixture(scope="session")
+def sigmahq_all_rules() -> RuleSet:
+    """The three SigmaHQ trees as users load them: rules, emerging threats, threat hunting."""
+    dirs = [SIGMA / "rules", SIGMA / "rules-emerging-threats", SIGMA / "rules-threat-hunting"]
+    return load_rules(dirs)

@@ -100,15 +100,24 @@ def test_prefilter_skips_rules_whose_literal_is_absent() -> None:
     assert engine.match(web, "1")
 
 
-def test_rules_without_literal_or_logsource_mapping_are_always_evaluated() -> None:
+def test_rules_without_literal_are_always_evaluated_where_routed() -> None:
+    negated = rule_from(
+        {"sel": {"user.name": "x"}, "condition": "not sel"}, logsource={"product": "linux"}
+    )
+    assert negated.literals is None
+    engine = DetectionEngine(RuleSet(rules=[negated]))
+    assert engine.candidates({"event": {"dataset": "linux.sshd"}}) == [negated]
+    assert engine.match({"event": {"dataset": "linux.sshd"}, "user": {"name": "y"}}, "1")
+
+
+def test_a_rule_of_an_unmapped_product_is_never_evaluated() -> None:
     negated = rule_from(
         {"sel": {"user.name": "x"}, "condition": "not sel"}, logsource={"product": "nowhere"}
     )
-    assert negated.literals is None
-    assert negated.routes is None
+    assert negated.routes == ()
     engine = DetectionEngine(RuleSet(rules=[negated]))
-    assert engine.candidates({"event": {"dataset": "linux.sshd"}}) == [negated]
-    assert engine.match({"user": {"name": "y"}}, "1")
+    assert engine.candidates({"event": {"dataset": "linux.sshd"}}) == []
+    assert engine.match({"user": {"name": "y"}}, "1") == []
 
 
 def test_list_values_reach_the_prefilter() -> None:

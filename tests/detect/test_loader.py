@@ -128,3 +128,4 @@ def test_our_rules_validate_cleanly() -> None:
     report = validate([BUILTIN_RULES])
     assert report.ok, str(report)
     assert report.unrouted == ()
+    assert report.unsupported == ()  # every logsource of ours is mapped

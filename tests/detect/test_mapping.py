@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from secops.detect.mapping import FieldMapping
+import pytest
+
+from secops.detect.mapping import FieldMapping, UnsupportedLogsourceError
 
 
 def test_windows_categories_route_to_channel_and_event_id() -> None:
@@ -14,15 +16,17 @@ def test_windows_categories_route_to_channel_and_event_id() -> None:
     assert pairs == {("microsoft-windows-sysmon/operational", "1"), ("security", "4688")}
 
 
-def test_the_most_specific_entry_wins_and_unknown_products_are_unrouted() -> None:
+def test_the_most_specific_entry_wins_and_uncovered_logsources_are_unsupported() -> None:
     mapping = FieldMapping.load()
     assert mapping.routes({"product": "linux", "service": "sshd"}) == (
         {"event.dataset": frozenset({"linux.sshd"})},
     )
-    assert mapping.routes({"product": "windows", "service": "no-such-service"}) == (
-        {"event.dataset": frozenset({"windows"})},
-    )
-    assert mapping.routes({"product": "aws", "service": "cloudtrail"}) is None
+    # The product's entry does not cover a service it does not name.
+    with pytest.raises(UnsupportedLogsourceError, match="product=windows, service=no-such"):
+        mapping.routes({"product": "windows", "service": "no-such-service"})
+    with pytest.raises(UnsupportedLogsourceError, match="product=aws, service=cloudtrail"):
+        mapping.routes({"product": "aws", "service": "cloudtrail"})
+    assert mapping.routes({}) is None
 
 
 def test_field_names_per_logsource() -> None:

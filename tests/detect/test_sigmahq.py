@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from secops.detect.engine import DetectionEngine
-from secops.detect.loader import load_rules, rule_files
+from secops.detect.loader import rule_files
 from secops.detect.regression import RegressionCase, read_json_objects, regression_cases
 from secops.detect.ruleset import RuleSet
 
@@ -28,13 +28,12 @@ def test_at_least_99_percent_of_windows_and_linux_rules_compile(sigmahq_rules: R
 def test_every_windows_rule_is_routed(sigmahq_rules: RuleSet) -> None:
     windows = [r for r in sigmahq_rules.rules if r.meta.logsource.get("product") == "windows"]
     assert windows
-    assert [r.meta.path for r in windows if r.routes is None] == []
+    assert [r.meta.path for r in windows if not r.routes] == []
 
 
 @pytest.fixture(scope="module")
-def regression_engine() -> DetectionEngine:
-    dirs = [SIGMA / "rules", SIGMA / "rules-emerging-threats", SIGMA / "rules-threat-hunting"]
-    return DetectionEngine(load_rules(dirs))
+def regression_engine(sigmahq_all_rules: RuleSet) -> DetectionEngine:
+    return DetectionEngine(sigmahq_all_rules)
 
 
 def test_regression_data_is_present() -> None:

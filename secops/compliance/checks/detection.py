@@ -18,14 +18,24 @@ from secops.rules.state import rule_states
 
 
 def rules_loaded(run: CheckRun, params: NoParams) -> CheckOutcome:
-    """Every rule file loads and compiles: none is skipped for an error."""
+    """Every rule file loads and compiles: none is skipped for an error.
+
+    Rules loaded but inactive because no logsource mapping covers their logsource
+    are listed in the evidence (``unsupported_logsource``); they are not errors.
+    """
     catalog = load_catalog(run.ctx.settings)
     errors = [{"path": e.path, "line": e.line, "reason": e.message} for e in catalog.errors]
+    inactive = [
+        {"rule_id": r.meta.id, "path": r.meta.path, "title": r.meta.title, "reason": r.unsupported}
+        for r in catalog.ruleset.unsupported
+    ]
     evidence = {
         "rules": len(catalog.ruleset.rules),
         "correlations": len(catalog.correlations),
         "errors": listed(errors),
         "error_count": len(errors),
+        "unsupported_logsource": listed(inactive),
+        "unsupported_logsource_count": len(inactive),
     }
     if errors:
         paths = sorted({str(e["path"]) for e in errors})
@@ -34,10 +44,11 @@ def rules_loaded(run: CheckRun, params: NoParams) -> CheckOutcome:
             summary=f"{len(errors)} rules were rejected at load time: {names(paths)}.",
             evidence=evidence,
         )
+    unused = f" ({len(inactive)} inactive: unsupported logsource)" if inactive else ""
     return CheckOutcome(
         status="pass",
-        summary=f"{evidence['rules']} rules and {evidence['correlations']} correlation rules "
-        "loaded without error.",
+        summary=f"{evidence['rules']} rules{unused} and {evidence['correlations']} correlation "
+        "rules loaded without error.",
         evidence=evidence,
     )
 
