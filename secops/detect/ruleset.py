@@ -1,10 +1,11 @@
-"""What loading hands to the engines: compiled rules, rejected ones, correlations."""
+"""What loading hands to the engines: compiled rules, rejected ones, correlations, filters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from sigma.correlations import SigmaCorrelationRule
+from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
 from secops.detect.compiler import Matcher
@@ -15,16 +16,42 @@ from secops.errors import RuleError
 
 
 @dataclass(frozen=True)
+class FilterSpec:
+    """A filter as loaded: what it is, where it is, which rules it names."""
+
+    id: str  # the filter's Sigma id; a path-derived id when it has none
+    title: str
+    path: str
+    line: int
+    rules: tuple[str, ...] | None  # references by id or name; None: `any` rule of the logsource
+    logsource: dict[str, str]
+    fingerprint: str  # digest of the parsed document: a changed filter has a new one
+    sigma: SigmaFilter = field(repr=False, compare=False)
+    applied_to: tuple[str, ...] = ()  # ids of the rules it was compiled into
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    """A filter compiled for one rule: the rule still fires only where ``matcher`` holds."""
+
+    id: str
+    matcher: Matcher
+    tree: Node
+
+
+@dataclass(frozen=True)
 class CompiledRule:
     """A single-event rule ready to run."""
 
     meta: RuleMeta
     matcher: Matcher
-    tree: Node  # the lowered condition the matcher was compiled from
+    tree: Node  # the rule's own lowered condition (its filters are not in it)
     routes: tuple[Condition, ...] | None  # event conditions (OR-ed); None: every event
     literals: frozenset[str] | None  # one of them occurs whenever it matches; None: unknown
     paths: frozenset[str]  # ECS paths its string tests read
     sigma: SigmaRule = field(repr=False, compare=False)
+    filters: tuple[CompiledFilter, ...] = ()  # compiled into `matcher` (see detect.filters)
+    unfiltered: Matcher | None = None  # the rule's own matcher when it has filters
 
 
 @dataclass
@@ -38,6 +65,7 @@ class RuleSet:
     rules: list[CompiledRule] = field(default_factory=list)
     errors: list[RuleError] = field(default_factory=list)
     correlations: list[SigmaCorrelationRule] = field(default_factory=list)
+    filters: list[FilterSpec] = field(default_factory=list)
 
     @property
     def unrouted(self) -> list[CompiledRule]:
@@ -49,4 +77,9 @@ class RuleSet:
 
     def subset(self, rules: list[CompiledRule]) -> RuleSet:
         """The same errors and correlations with other rules (benchmarks, hunts)."""
-        return RuleSet(rules=list(rules), errors=self.errors, correlations=self.correlations)
+        return RuleSet(
+            rules=list(rules),
+            errors=self.errors,
+            correlations=self.correlations,
+            filters=self.filters,
+        )

@@ -18,6 +18,7 @@ class ValidationReport:
     rejected: int  # files or rules that were refused
     errors: tuple[RuleError, ...]
     unrouted: tuple[str, ...] = field(default=())  # "path: title" of rules run on every event
+    filters: int = 0  # Sigma filters loaded (each compiled into the rules it names)
 
     @property
     def ok(self) -> bool:
@@ -29,10 +30,11 @@ class ValidationReport:
         out += [
             f"warning: no logsource mapping, evaluated on every event: {u}" for u in self.unrouted
         ]
-        out.append(
+        counts = (
             f"{self.loaded} rules loaded, {self.correlations} correlation rules, "
             f"{self.rejected} rejected"
         )
+        out.append(counts + (f", {self.filters} filters" if self.filters else ""))
         return out
 
     def __str__(self) -> str:
@@ -58,4 +60,5 @@ def validate(
         rejected=len(ruleset.errors),
         errors=tuple(ruleset.errors),
         unrouted=tuple(f"{r.meta.path}: {r.meta.title}" for r in ruleset.unrouted),
+        filters=len(ruleset.filters),
     )
