@@ -21,6 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = rsub.add_parser("validate", help="load and compile rules; report every error")
     v.add_argument("dirs", nargs="*", type=Path, help="rule files or directories")
+    v.add_argument(
+        "--overrides",
+        type=Path,
+        default=None,
+        help="per-rule level/status overrides file (default: the configured one, without dirs)",
+    )
     v.set_defaults(func=_validate)
 
     t = rsub.add_parser("test", help="run each rule's positive and negative samples")
@@ -39,7 +45,10 @@ def _dirs(args_dirs: list[Path]) -> list[Path]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    report = validate(_dirs(args.dirs))
+    overrides = args.overrides
+    if overrides is None and not args.dirs:
+        overrides = get_settings().rule_overrides_file
+    report = validate(_dirs(args.dirs), overrides_file=overrides)
     print(report)
     return 0 if report.ok else 1
 

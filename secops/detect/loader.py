@@ -33,6 +33,7 @@ from secops.detect.ir import Lowering, Node, Or
 from secops.detect.literals import required, string_paths
 from secops.detect.mapping import FieldMapping
 from secops.detect.models import RuleMeta
+from secops.detect.overrides import override_rules
 from secops.detect.ruleset import CompiledRule, FilterSpec, RuleSet
 from secops.errors import RuleError
 
@@ -88,9 +89,10 @@ def load_rules(
     *,
     mapping: FieldMapping | None = None,
     placeholders: Mapping[str, Sequence[str]] | None = None,
+    overrides: Path | None = None,
     collect_errors: bool = True,
 ) -> RuleSet:
-    """Load and compile every rule under ``dirs``."""
+    """Load and compile every rule under ``dirs``; ``overrides``: a per-rule overrides file."""
     mapping = mapping or FieldMapping.load()
     placeholders = placeholders or {}
     ruleset = RuleSet()
@@ -118,6 +120,9 @@ def load_rules(
             ruleset.rules, filters, text_of=texts, mapping=mapping, placeholders=placeholders
         )
         for error in errors:
+            _fail(ruleset, error, collect_errors)
+    if overrides is not None:
+        for error in override_rules(ruleset, overrides):
             _fail(ruleset, error, collect_errors)
     return ruleset
 
@@ -230,6 +235,7 @@ def compile_rule(
 def rule_meta(rule: SigmaRule, logsource: dict[str, str]) -> RuleMeta:
     path = str(rule.source.path) if rule.source else None
     level = rule.level.name.lower() if rule.level else "medium"
+    status = rule.status.name.lower() if rule.status else None
     return RuleMeta(
         id=str(rule.id) if rule.id else f"{path}#{rule.title}",
         name=rule.name,
@@ -240,6 +246,7 @@ def rule_meta(rule: SigmaRule, logsource: dict[str, str]) -> RuleMeta:
         logsource=logsource,
         path=path,
         falsepositives=tuple(str(f) for f in rule.falsepositives),
+        status=status,
     )
 
 

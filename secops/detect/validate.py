@@ -46,12 +46,14 @@ def validate(
     *,
     mapping_file: Path | None = None,
     placeholders: Mapping[str, Sequence[str]] | None = None,
+    overrides_file: Path | None = None,
 ) -> ValidationReport:
     """Load every rule under ``dirs`` as the engine would and report what failed."""
     ruleset = load_rules(
         list(dirs),
         mapping=FieldMapping.load(mapping_file),
         placeholders=placeholders,
+        overrides=overrides_file,
         collect_errors=True,
     )
     return ValidationReport(

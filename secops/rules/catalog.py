@@ -2,7 +2,7 @@
 
 Loading a large rule directory (SigmaHQ's thousands of rules) takes seconds, so
 a catalogue is kept per fingerprint of the rule files (path, size, mtime), the
-mapping file and the placeholders: an edited, added or removed file gives a new
+mapping file, the overrides file and the placeholders: an edited, added or removed file gives a new
 catalogue at the next request.
 """
 
@@ -40,6 +40,14 @@ class Catalog:
         """Every usable rule: single-event rules, then correlation rules."""
         yield from (r.meta for r in self.ruleset.rules)
         yield from (spec.meta for _, spec in self.correlations.values())
+
+    def filters_by_rule(self) -> dict[str, list[str]]:
+        """Rule id -> ids of the Sigma filters compiled into it."""
+        out: dict[str, list[str]] = {}
+        for spec in self.ruleset.filters:
+            for rule_id in spec.applied_to:
+                out.setdefault(rule_id, []).append(spec.id)
+        return out
 
     def find(self, rule_id: str) -> RuleMeta:
         for meta in self.metas():
@@ -115,7 +123,7 @@ _cache: OrderedDict[tuple[object, ...], Catalog] = OrderedDict()
 def _fingerprint(settings: Settings) -> tuple[object, ...]:
     dirs = rule_dirs(settings)
     files = []
-    extra = [settings.detect_mapping_file] if settings.detect_mapping_file else []
+    extra = [f for f in (settings.detect_mapping_file, settings.rule_overrides_file) if f]
     for path in [*rule_files(dirs), *extra]:
         try:
             st = path.stat()
@@ -132,6 +140,7 @@ def _load(settings: Settings) -> Catalog:
         rule_dirs(settings),
         mapping=FieldMapping.load(settings.detect_mapping_file),
         placeholders=settings.detect_placeholders,
+        overrides=settings.rule_overrides_file,
         collect_errors=True,
     )
     errors = list(ruleset.errors)

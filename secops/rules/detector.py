@@ -28,6 +28,7 @@ def build_detector(ctx: Context, *, rule_state_interval: float = REFRESH_SECONDS
         [BUILTIN_RULES, *settings.rule_dirs],
         mapping=FieldMapping.load(settings.detect_mapping_file),
         placeholders=settings.detect_placeholders,
+        overrides=settings.rule_overrides_file,
         collect_errors=True,
     )
     for error in ruleset.errors:

@@ -33,6 +33,15 @@ class RuleView(BaseModel):
     description: str | None = None
     enabled: bool
     state: RuleState | None = Field(None, description="Last change of `enabled`, if any")
+    status: str | None = Field(None, description="Sigma `status`, after overrides")
+    overridden: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="The rule's own values of the fields the overrides file changed",
+        examples=[{"level": "medium"}],
+    )
+    filters: list[str] = Field(
+        default_factory=list, description="Ids of the Sigma filters compiled into the rule"
+    )
 
 
 class RuleDetail(RuleView):

@@ -53,7 +53,7 @@ def load_error(error: RuleError) -> RuleLoadError:
     )
 
 
-def _view(meta: RuleMeta, state: RuleState | None) -> RuleView:
+def _view(meta: RuleMeta, state: RuleState | None, filters: Sequence[str] = ()) -> RuleView:
     return RuleView(
         id=meta.id,
         name=meta.name,
@@ -66,6 +66,9 @@ def _view(meta: RuleMeta, state: RuleState | None) -> RuleView:
         description=meta.description,
         enabled=state is None or state.enabled,
         state=state,
+        status=meta.status,
+        overridden=dict(meta.overridden),
+        filters=list(filters),
     )
 
 
@@ -93,7 +96,8 @@ def list_rules(
     flt = flt or RuleFilter()
     catalog = load_catalog(ctx.settings)
     states = rule_states(ctx)
-    views = [_view(m, states.get(m.id)) for m in catalog.metas()]
+    filters = catalog.filters_by_rule()
+    views = [_view(m, states.get(m.id), filters.get(m.id, ())) for m in catalog.metas()]
     found = [v for v in views if _matches(v, flt)]
     limit = max(1, min(limit, MAX_PAGE))
     return RulePage(
@@ -106,8 +110,9 @@ def list_rules(
 
 
 def get_rule(ctx: Context, *, rule_id: str) -> RuleDetail:
-    meta = load_catalog(ctx.settings).find(rule_id)
-    view = _view(meta, rule_state(ctx, rule_id=meta.id))
+    catalog = load_catalog(ctx.settings)
+    meta = catalog.find(rule_id)
+    view = _view(meta, rule_state(ctx, rule_id=meta.id), catalog.filters_by_rule().get(meta.id, ()))
     return RuleDetail(**view.model_dump(), yaml=rule_yaml(meta))
 
 

@@ -3,99 +3,56 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
 from secops.detect.validate import validate
 
-DELETE = """title: Document deleted
-id: 5b0c1f1e-1111-4111-8111-111111111111
-name: dms_delete
-logsource: {product: parliament, service: dms}
-detection:
-    sel:
-        event.action: delete
-    condition: sel
-level: high
-"""
-
-# The same condition under another id: a filter naming the first must leave it alone.
-DELETE_TWIN = DELETE.replace("1111-4111-8111-111111111111", "2222-4222-8222-222222222222").replace(
-    "name: dms_delete", "name: dms_delete_twin"
-)
-
-BACKUP_FILTER = """title: The backup account deletes old drafts
-id: 7a7a7a7a-0000-4000-8000-000000000001
-logsource: {product: parliament, service: dms}
-filter:
-    rules:
-        - dms_delete
-    known_good:
-        user.name|startswith: backup_
-    condition: not known_good
-"""
-
-
-def _write(tmp_path: Path, **files: str) -> Path:
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    return tmp_path
-
-
-def _event(user: str, action: str = "delete") -> dict[str, Any]:
-    return {
-        "event": {"dataset": "parliament.dms", "action": action},
-        "user": {"name": user},
-    }
-
-
-def _fired(engine: DetectionEngine, event: dict[str, Any]) -> list[str]:
-    return sorted(m.rule.name or m.rule.id for m in engine.match(event, "e1"))
+from .tuning import BACKUP_FILTER, DELETE, DELETE_TWIN, event, fired, write
 
 
 def test_a_filter_excludes_what_it_names_from_the_rules_it_names(tmp_path: Path) -> None:
-    _write(tmp_path, **{"a.yml": DELETE, "b.yml": DELETE_TWIN, "f.yml": BACKUP_FILTER})
+    write(tmp_path, **{"a.yml": DELETE, "b.yml": DELETE_TWIN, "f.yml": BACKUP_FILTER})
     ruleset = load_rules([tmp_path])
     assert ruleset.errors == []
     (spec,) = ruleset.filters
     assert spec.applied_to == ("5b0c1f1e-1111-4111-8111-111111111111",)
     for evaluate_all in (False, True):
         engine = DetectionEngine(ruleset, evaluate_all=evaluate_all)
-        assert _fired(engine, _event("backup_nightly")) == ["dms_delete_twin"]
-        assert _fired(engine, _event("alice")) == ["dms_delete", "dms_delete_twin"]
-        assert _fired(engine, _event("backup_nightly", action="read")) == []
+        assert fired(engine, event("backup_nightly")) == ["dms_delete_twin"]
+        assert fired(engine, event("alice")) == ["dms_delete", "dms_delete_twin"]
+        assert fired(engine, event("backup_nightly", action="read")) == []
         # Only the event the rule matched and the filter excluded counts.
         assert engine.drops.by_filter() == {spec.id: {"5b0c1f1e-1111-4111-8111-111111111111": 1}}
 
 
 def test_the_rule_matcher_carries_its_filters(tmp_path: Path) -> None:
     """Every path that calls a rule's matcher (hunts, samples) sees the filter too."""
-    _write(tmp_path, **{"a.yml": DELETE, "f.yml": BACKUP_FILTER})
+    write(tmp_path, **{"a.yml": DELETE, "f.yml": BACKUP_FILTER})
     (rule,) = load_rules([tmp_path]).rules
     assert rule.unfiltered is not None
-    assert rule.unfiltered(_event("backup_x"))
-    assert not rule.matcher(_event("backup_x"))
-    assert rule.matcher(_event("alice"))
+    assert rule.unfiltered(event("backup_x"))
+    assert not rule.matcher(event("backup_x"))
+    assert rule.matcher(event("alice"))
 
 
 def test_filters_with_any_apply_to_every_rule_of_their_logsource(tmp_path: Path) -> None:
     any_filter = BACKUP_FILTER.replace("rules:\n        - dms_delete", "rules: any")
     other = DELETE.replace("1111-4111-8111-111111111111", "3333-4333-8333-333333333333")
     other = other.replace("service: dms", "service: portal").replace("dms_delete", "portal_delete")
-    _write(tmp_path, **{"a.yml": DELETE, "b.yml": DELETE_TWIN, "c.yml": other, "f.yml": any_filter})
+    write(tmp_path, **{"a.yml": DELETE, "b.yml": DELETE_TWIN, "c.yml": other, "f.yml": any_filter})
     ruleset = load_rules([tmp_path])
     assert ruleset.errors == []
     assert len(ruleset.filters[0].applied_to) == 2  # not the portal rule
     engine = DetectionEngine(ruleset)
-    assert _fired(engine, _event("backup_nightly")) == []
+    assert fired(engine, event("backup_nightly")) == []
 
 
 def test_a_filter_naming_an_unknown_rule_is_reported_on_its_line(tmp_path: Path) -> None:
     text = BACKUP_FILTER.replace(
         "        - dms_delete\n", "        - dms_delete\n        - no_such\n"
     )
-    _write(tmp_path, **{"a.yml": DELETE, "f.yml": text})
+    write(tmp_path, **{"a.yml": DELETE, "f.yml": text})
     ruleset = load_rules([tmp_path])
     (error,) = ruleset.errors
     assert error.path == str(tmp_path / "f.yml")
@@ -104,17 +61,17 @@ def test_a_filter_naming_an_unknown_rule_is_reported_on_its_line(tmp_path: Path)
     assert "not loaded" in error.message
     # The rest loads: the rule, and the filter for the rule it names correctly.
     assert ruleset.filters[0].applied_to == ("5b0c1f1e-1111-4111-8111-111111111111",)
-    assert _fired(DetectionEngine(ruleset), _event("backup_x")) == []
+    assert fired(DetectionEngine(ruleset), event("backup_x")) == []
 
 
 def test_a_filter_outside_the_rules_logsource_is_reported(tmp_path: Path) -> None:
     text = BACKUP_FILTER.replace("service: dms}", "service: portal}")
-    _write(tmp_path, **{"a.yml": DELETE, "f.yml": text})
+    write(tmp_path, **{"a.yml": DELETE, "f.yml": text})
     ruleset = load_rules([tmp_path])
     (error,) = ruleset.errors
     assert "outside the filter's" in error.message
     assert error.line == 6
-    assert _fired(DetectionEngine(ruleset), _event("backup_x")) == ["dms_delete"]
+    assert fired(DetectionEngine(ruleset), event("backup_x")) == ["dms_delete"]
 
 
 def test_broken_filters_are_reported_with_line_and_the_rest_loads(tmp_path: Path) -> None:
@@ -122,7 +79,7 @@ def test_broken_filters_are_reported_with_line_and_the_rest_loads(tmp_path: Path
     bad_condition = BACKUP_FILTER.replace("not known_good", "not known_bad").replace(
         "0000-4000-8000-000000000001", "0000-4000-8000-000000000002"
     )
-    _write(
+    write(
         tmp_path,
         **{"a.yml": DELETE, "m.yml": bad_modifier, "c.yml": bad_condition, "y.yml": "filter: [\n"},
     )
@@ -139,7 +96,7 @@ def test_broken_filters_are_reported_with_line_and_the_rest_loads(tmp_path: Path
 
 
 def test_validate_counts_filters(tmp_path: Path) -> None:
-    _write(tmp_path, **{"a.yml": DELETE, "f.yml": BACKUP_FILTER})
+    write(tmp_path, **{"a.yml": DELETE, "f.yml": BACKUP_FILTER})
     report = validate([tmp_path])
     assert report.ok, str(report)
     assert report.filters == 1
