@@ -120,6 +120,7 @@ def load_rules(
             ruleset.rules, filters, text_of=texts, mapping=mapping, placeholders=placeholders
         )
         for error in errors:
+            ruleset.filter_errors.append(error)
             _fail(ruleset, error, collect_errors)
     if overrides is not None:
         for error in override_rules(ruleset, overrides):
@@ -193,7 +194,9 @@ def _load_file(
             for err in flt.errors:
                 reported.add(id(err))
                 line = rule_line(text, flt, _reason(err))
-                _fail(ruleset, RuleError(_reason(err), path=where, line=line), collect_errors)
+                error = RuleError(_reason(err), path=where, line=line)
+                ruleset.filter_errors.append(error)
+                _fail(ruleset, error, collect_errors)
             continue
         texts[where] = text
         filters.append(filter_spec(flt, path=where, line=rule_line(text, flt, "")))

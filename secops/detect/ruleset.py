@@ -66,6 +66,7 @@ class RuleSet:
     errors: list[RuleError] = field(default_factory=list)
     correlations: list[SigmaCorrelationRule] = field(default_factory=list)
     filters: list[FilterSpec] = field(default_factory=list)
+    filter_errors: list[RuleError] = field(default_factory=list)  # also among `errors`
 
     @property
     def unrouted(self) -> list[CompiledRule]:
@@ -82,4 +83,5 @@ class RuleSet:
             errors=self.errors,
             correlations=self.correlations,
             filters=self.filters,
+            filter_errors=self.filter_errors,
         )

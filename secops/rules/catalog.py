@@ -120,6 +120,11 @@ _lock = threading.Lock()
 _cache: OrderedDict[tuple[object, ...], Catalog] = OrderedDict()
 
 
+def rules_fingerprint(settings: Settings) -> tuple[object, ...]:
+    """What a change of the rules shows in: rule files, mapping and overrides file, placeholders."""
+    return _fingerprint(settings)
+
+
 def _fingerprint(settings: Settings) -> tuple[object, ...]:
     dirs = rule_dirs(settings)
     files = []

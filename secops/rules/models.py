@@ -127,3 +127,27 @@ class HuntOut(BaseModel):
     matches: int
     alerts_created: int
     alerts_updated: int
+
+
+class FilterView(BaseModel):
+    """A Sigma filter: the rules it names, those it was compiled into, what it dropped."""
+
+    id: str = Field(examples=["7a7a7a7a-0000-4000-8000-000000000001"])
+    title: str = Field(examples=["The backup account deletes old drafts"])
+    path: str = Field(description="The file the filter was loaded from")
+    line: int
+    logsource: dict[str, str] = Field(default_factory=dict)
+    rules: list[str] | Literal["any"] = Field(
+        description="The rules it names (ids or names), or `any` rule of its logsource"
+    )
+    applied_to: list[str] = Field(description="Ids of the loaded rules it is compiled into")
+    dropped: int = Field(
+        description="Events these rules matched that the filter excluded, in this process "
+        "since it started"
+    )
+    dropped_by_rule: dict[str, int] = Field(default_factory=dict)
+
+
+class FilterPage(BaseModel):
+    items: list[FilterView]
+    errors: list[RuleLoadError] = Field(description="Filters (or references) rejected at load")

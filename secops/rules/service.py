@@ -1,4 +1,4 @@
-"""What the API does with rules: list, read, enable/disable, validate, hunt.
+"""What the API does with rules: list, read, enable/disable, validate, hunt, filters.
 
 Enabling and disabling write the rule's state (``state``) and an entry of the
 audit trail (``rule.enable`` / ``rule.disable``, with the reason). A disabled
@@ -25,7 +25,10 @@ from secops.detect.validate import validate
 from secops.errors import InvalidInputError, RuleError
 from secops.hunt import hunt
 from secops.rules.catalog import load_catalog, rule_yaml
+from secops.rules.filter_metrics import process_filter_drops
 from secops.rules.models import (
+    FilterPage,
+    FilterView,
     HuntOut,
     RuleDetail,
     RuleFilter,
@@ -107,6 +110,30 @@ def list_rules(
         items=found[offset : offset + limit],
         errors=[load_error(e) for e in catalog.errors],
     )
+
+
+def list_filters(ctx: Context) -> FilterPage:
+    """The loaded Sigma filters with their drop counts (this process's pipeline)."""
+    catalog = load_catalog(ctx.settings)
+    counts = process_filter_drops().by_filter()
+    items = []
+    for spec in catalog.ruleset.filters:
+        dropped = counts.get(spec.id, {})
+        items.append(
+            FilterView(
+                id=spec.id,
+                title=spec.title,
+                path=spec.path,
+                line=spec.line,
+                logsource=dict(spec.logsource),
+                rules=list(spec.rules) if spec.rules is not None else "any",
+                applied_to=list(spec.applied_to),
+                dropped=sum(dropped.values()),
+                dropped_by_rule=dropped,
+            )
+        )
+    errors = [load_error(e) for e in catalog.ruleset.filter_errors]
+    return FilterPage(items=items, errors=errors)
 
 
 def get_rule(ctx: Context, *, rule_id: str) -> RuleDetail:
