@@ -185,10 +185,17 @@ class DetectionEngine:
         self._router = _Router(self._rules)
         self._plans: dict[tuple[int, ...], _Plan] = {}  # memo; plans are pure functions of keys
         self._applies = [_route_predicate(r.routes) for r in self._rules]
+        self._filtered = any(r.unfiltered is not None for r in self._rules)
 
     def match(self, event: Event, event_id: str) -> list[RuleMatch]:
         """Every rule that fires on the event, in rule-set order."""
         rules = self._rules
+        if not self._filtered:  # the usual case: no filter to count for
+            return [
+                RuleMatch.model_construct(rule=rules[pos].meta, event=event, event_id=event_id)
+                for pos in self._candidates(event)
+                if rules[pos].matcher(event)
+            ]
         found = []
         for pos in self._candidates(event):
             rule = rules[pos]

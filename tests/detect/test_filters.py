@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
+from typing import Any
 
+import pytest
+from sigma.filters import SigmaFilter
+
+from secops.cli.main import main
 from secops.detect.engine import DetectionEngine
+from secops.detect.filters import apply_filters, filter_spec
 from secops.detect.loader import load_rules
+from secops.detect.mapping import FieldMapping
+from secops.detect.ruleset import RuleSet
 from secops.detect.validate import validate
 
+from .helpers import SHARED, windows_event
 from .tuning import BACKUP_FILTER, DELETE, DELETE_TWIN, event, fired, write
 
 
@@ -101,3 +112,65 @@ def test_validate_counts_filters(tmp_path: Path) -> None:
     assert report.ok, str(report)
     assert report.filters == 1
     assert report.lines()[-1] == "1 rules loaded, 0 correlation rules, 0 rejected, 1 filters"
+
+
+AUDITPOL_FILTER = r"""title: The administrators' audit policy runs
+id: 0e0e0e0e-0000-4000-8000-00000000f117
+logsource:
+    product: windows
+filter:
+    rules: any
+    admins_auditpol:
+        Image|endswith: '\auditpol.exe'
+    condition: not admins_auditpol
+"""
+
+
+def _otrf_events() -> list[dict[str, Any]]:
+    events = []
+    for path in sorted((SHARED / "samples" / "windows").glob("*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            events.extend(windows_event(json.loads(line)) for line in lines)
+    return events
+
+
+def test_on_the_otrf_events_a_filter_drops_its_activity_and_nothing_else(
+    sigmahq_rules: RuleSet,
+) -> None:
+    """SigmaHQ's Windows rules with a filter on all of them: only auditpol.exe matches go."""
+    flt = SigmaFilter.from_yaml(AUDITPOL_FILTER)
+    spec = filter_spec(flt, path="auditpol_filter.yml", line=1)
+    rules, (applied,), errors = apply_filters(
+        sigmahq_rules.rules, [spec], text_of={}, mapping=FieldMapping.load(), placeholders={}
+    )
+    assert errors == []
+    windows = [r for r in sigmahq_rules.rules if r.meta.logsource.get("product") == "windows"]
+    assert len(applied.applied_to) == len(windows)
+    plain = DetectionEngine(sigmahq_rules)
+    filtered = DetectionEngine(sigmahq_rules.subset(rules))
+    removed = 0
+    for i, ev in enumerate(_otrf_events()):
+        before = {m.rule.id for m in plain.match(ev, str(i))}
+        after = {m.rule.id for m in filtered.match(ev, str(i))}
+        assert after <= before
+        executable = str((ev.get("process") or {}).get("executable", "")).lower()
+        if before - after:
+            assert executable.endswith("\\auditpol.exe"), f"event {i} dropped: {executable}"
+        elif not executable.endswith("\\auditpol.exe"):
+            assert after == before
+        removed += len(before - after)
+    assert removed > 0  # the samples do hold auditpol runs that rules match
+    assert sum(filtered.drops.snapshot().values()) == removed
+
+
+def test_rules_validate_reports_a_bad_filter_and_exits_non_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BACKUP_FILTER.replace("- dms_delete", "- dms_delet")
+    write(tmp_path, **{"a.yml": DELETE, "f.yml": text})
+    assert main(["rules", "validate", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'f.yml'}:6: filter 'The backup account deletes old drafts' names" in out
+    write(tmp_path, **{"f.yml": BACKUP_FILTER})
+    assert main(["rules", "validate", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("0 rejected, 1 filters")
