@@ -4,6 +4,7 @@ rules disabled through the API left out, re-loaded when a rule file changes."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from secops.context import Context
@@ -94,7 +95,9 @@ class RuleReloader:
     """New engines when the rule files (or the mapping or overrides file) changed, else None.
 
     Called by the pipeline's worker before each batch; looks at the files at most
-    every ``interval`` seconds. The load runs in the worker, between two batches.
+    every ``interval`` seconds. A change starts the load in a thread of its own
+    (a large rule tree takes seconds to compile), and the worker keeps detecting
+    with the rules it has until a later call hands it the new engines.
     """
 
     def __init__(self, ctx: Context, *, interval: float, fingerprint: tuple[object, ...]) -> None:
@@ -102,8 +105,20 @@ class RuleReloader:
         self.interval = interval
         self._fingerprint = fingerprint
         self._checked = time.monotonic()
+        self._loading: threading.Thread | None = None
+        self._loaded: Engines | None = None
+
+    @property
+    def loading(self) -> bool:
+        """A load is under way or done and not yet handed over."""
+        return self._loading is not None
 
     def __call__(self) -> Engines | None:
+        if self._loading is not None:
+            if self._loading.is_alive():
+                return None
+            self._loading, loaded, self._loaded = None, self._loaded, None
+            return loaded
         now = time.monotonic()
         if now - self._checked < self.interval:
             return None
@@ -113,6 +128,15 @@ class RuleReloader:
             return None
         self._fingerprint = fingerprint
         log.info("rule files changed: reloading the rules")
-        ruleset, engines = load_engines(self.ctx)
+        self._loading = threading.Thread(target=self._load, name="secops-rules-reload", daemon=True)
+        self._loading.start()
+        return None
+
+    def _load(self) -> None:
+        try:
+            ruleset, engines = load_engines(self.ctx)
+        except Exception:  # a bug in loading must not stop detection with the current rules
+            log.exception("rules not reloaded; the loaded rules keep running")
+            return
         audit_tuning(self.ctx, ruleset)
-        return engines
+        self._loaded = engines

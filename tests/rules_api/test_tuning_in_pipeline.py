@@ -22,7 +22,7 @@ from secops.context import Context, build_context
 from secops.normalize import normalize
 from secops.pipeline.service import Pipeline, start_pipeline
 from secops.records import RawRecord
-from secops.rules.detector import build_detector
+from secops.rules.detector import RuleReloader, build_detector
 from secops.settings import Settings
 
 SCANNER_FILTER = """title: The vulnerability scanner tries root logins
@@ -152,11 +152,19 @@ def test_filters_and_overrides_are_reloaded_and_each_change_audited(
     ctx: Context, filter_id: str
 ) -> None:
     detector = build_detector(ctx, reload_interval=0)
+    reloader = detector.reload
+    assert isinstance(reloader, RuleReloader)
     rule_dir = ctx.settings.rule_dirs[0]
     overrides = ctx.settings.rule_overrides_file
     assert overrides is not None
 
+    def reloaded() -> bool:
+        detector.detect([])  # starts a load when the files changed, or takes its result
+        return not reloader.loading
+
     def fired(records: list[RawRecord]) -> list[str]:
+        """The levels of the matches, once the rules of the files as they are now run."""
+        wait_until(reloaded, timeout=60, what="rules reloaded")
         return [m.rule.level for m in detector.detect(_events(records))]
 
     assert fired(scanner_failures(0, 1)) == []
