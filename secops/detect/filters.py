@@ -160,9 +160,10 @@ def _lower(
 
 
 def _line_of(text: str, ref: str, spec: FilterSpec) -> int:
-    """The line of a rule reference inside the filter's document."""
-    start = 0
+    """The line of a rule reference inside the filter's YAML document."""
+    anchor = 0
     for _ in range(spec.line - 1):
-        start = text.find("\n", start) + 1
+        anchor = text.find("\n", anchor) + 1
+    start = text.rfind("\n---", 0, anchor) + 1  # the document's first line (0: the file's)
     pos = text.find(ref, start)
     return text.count("\n", 0, pos) + 1 if pos >= 0 else spec.line

@@ -174,3 +174,15 @@ def test_rules_validate_reports_a_bad_filter_and_exits_non_zero(
     write(tmp_path, **{"f.yml": BACKUP_FILTER})
     assert main(["rules", "validate", str(tmp_path)]) == 0
     assert capsys.readouterr().out.rstrip().endswith("0 rejected, 1 filters")
+
+
+def test_the_line_of_a_bad_reference_in_the_second_document_of_a_file(tmp_path: Path) -> None:
+    second = (
+        "title: Nightly jobs\nlogsource: {product: parliament, service: dms}\n"
+        "filter:\n    rules: [dms_delete, no_such]\n    job: {user.name: cron}\n"
+        "    condition: not job\nid: 7a7a7a7a-0000-4000-8000-000000000009\n"
+    )
+    write(tmp_path, **{"a.yml": DELETE, "f.yml": BACKUP_FILTER + "---\n" + second})
+    (error,) = load_rules([tmp_path]).errors
+    assert error.line == 14  # `rules:` of the second document, above its id
+    assert "'no_such'" in error.message
