@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from sigma.exceptions import SigmaError
 from sigma.filters import SigmaFilter
@@ -64,10 +64,12 @@ def apply_filters(
     text_of: Mapping[str, str],
     mapping: FieldMapping,
     placeholders: Mapping[str, Sequence[str]],
+    correlations: Collection[str] = (),
 ) -> tuple[list[CompiledRule], list[FilterSpec], list[RuleError]]:
     """The rules with their filters compiled in, the filters with their targets, the errors.
 
-    ``text_of`` maps a filter's path to its file's text, for the line of a bad reference.
+    ``text_of`` maps a filter's path to its file's text, for the line of a bad reference;
+    ``correlations`` are the ids and names of correlation rules, which filters do not reach.
     """
     by_ref: dict[str, int] = {}
     for pos, rule in enumerate(rules):
@@ -78,7 +80,8 @@ def apply_filters(
     errors: list[RuleError] = []
     specs: list[FilterSpec] = []
     for spec in filters:
-        targets, problems = _targets(spec, rules, by_ref, text_of.get(spec.path, ""))
+        text = text_of.get(spec.path, "")
+        targets, problems = _targets(spec, rules, by_ref, text, correlations)
         errors.extend(problems)
         applied: list[str] = []
         for pos in targets:
@@ -112,7 +115,11 @@ def apply_filters(
 
 
 def _targets(
-    spec: FilterSpec, rules: Sequence[CompiledRule], by_ref: Mapping[str, int], text: str
+    spec: FilterSpec,
+    rules: Sequence[CompiledRule],
+    by_ref: Mapping[str, int],
+    text: str,
+    correlations: Collection[str],
 ) -> tuple[list[int], list[RuleError]]:
     scope = spec.sigma.logsource
     if spec.rules is None:
@@ -123,9 +130,14 @@ def _targets(
         pos = by_ref.get(ref)
         line = _line_of(text, ref, spec)
         if pos is None:
+            what = (
+                "is a correlation rule; filters apply to detection rules"
+                if ref in correlations
+                else "is not loaded"
+            )
             errors.append(
                 RuleError(
-                    f"filter {spec.title!r} names rule {ref!r}, which is not loaded",
+                    f"filter {spec.title!r} names rule {ref!r}, which {what}",
                     path=spec.path,
                     line=line,
                 )

@@ -116,8 +116,15 @@ def load_rules(
         seen.add(compiled.meta.id)
         ruleset.rules.append(compiled)
     if filters:
+        correlations = [str(c.id) for c in ruleset.correlations if c.id]
+        correlations += [c.name for c in ruleset.correlations if c.name]
         ruleset.rules, ruleset.filters, errors = apply_filters(
-            ruleset.rules, filters, text_of=texts, mapping=mapping, placeholders=placeholders
+            ruleset.rules,
+            filters,
+            text_of=texts,
+            mapping=mapping,
+            placeholders=placeholders,
+            correlations=correlations,
         )
         for error in errors:
             ruleset.filter_errors.append(error)

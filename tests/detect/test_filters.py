@@ -186,3 +186,16 @@ def test_the_line_of_a_bad_reference_in_the_second_document_of_a_file(tmp_path: 
     (error,) = load_rules([tmp_path]).errors
     assert error.line == 14  # `rules:` of the second document, above its id
     assert "'no_such'" in error.message
+
+
+def test_a_filter_naming_a_correlation_rule_says_so(tmp_path: Path) -> None:
+    correlation = (
+        "title: Many deletions\nid: 5b0c1f1e-4444-4444-8444-444444444444\nname: many_deletes\n"
+        "correlation:\n    type: event_count\n    rules: [dms_delete]\n"
+        "    group-by: [user.name]\n    timespan: 10m\n    condition: {gte: 5}\n"
+    )
+    text = BACKUP_FILTER.replace("- dms_delete", "- many_deletes")
+    write(tmp_path, **{"a.yml": DELETE, "c.yml": correlation, "f.yml": text})
+    (error,) = load_rules([tmp_path]).errors
+    assert "'many_deletes', which is a correlation rule" in error.message
+    assert error.line == 6
