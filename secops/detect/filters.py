@@ -79,7 +79,13 @@ def apply_filters(
     attached: dict[int, list[CompiledFilter]] = {}
     errors: list[RuleError] = []
     specs: list[FilterSpec] = []
+    seen: set[str] = set()
     for spec in filters:
+        if spec.id in seen:
+            message = f"duplicate filter id {spec.id}: this filter is not applied"
+            errors.append(RuleError(message, path=spec.path, line=spec.line))
+            continue
+        seen.add(spec.id)
         text = text_of.get(spec.path, "")
         targets, problems = _targets(spec, rules, by_ref, text, correlations)
         errors.extend(problems)

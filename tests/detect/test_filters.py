@@ -199,3 +199,14 @@ def test_a_filter_naming_a_correlation_rule_says_so(tmp_path: Path) -> None:
     (error,) = load_rules([tmp_path]).errors
     assert "'many_deletes', which is a correlation rule" in error.message
     assert error.line == 6
+
+
+def test_a_second_filter_with_the_same_id_is_refused(tmp_path: Path) -> None:
+    copy = BACKUP_FILTER.replace("backup_", "archive_")
+    write(tmp_path, **{"a.yml": DELETE, "f.yml": BACKUP_FILTER, "g.yml": copy})
+    ruleset = load_rules([tmp_path])
+    (error,) = ruleset.errors
+    assert error.path == str(tmp_path / "g.yml")
+    assert "duplicate filter id" in error.message
+    assert [spec.path for spec in ruleset.filters] == [str(tmp_path / "f.yml")]
+    assert fired(DetectionEngine(ruleset), event("archive_x")) == ["dms_delete"]
