@@ -100,6 +100,7 @@ class ValidationOut(BaseModel):
     rejected: int
     errors: list[RuleLoadError]
     warnings: list[str] = Field(default_factory=list)
+    filters: int = Field(0, description="Sigma filters that loaded")
 
 
 class HuntIn(BaseModel):

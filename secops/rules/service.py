@@ -17,11 +17,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from secops import audit
 from secops.auth.principals import Actor, actor_name
 from secops.context import Context
+from secops.detect.loader import load_rules
+from secops.detect.mapping import FieldMapping
 from secops.detect.models import RuleMeta
-from secops.detect.validate import validate
 from secops.errors import InvalidInputError, RuleError
 from secops.hunt import hunt
 from secops.rules.catalog import load_catalog, rule_yaml
@@ -177,7 +180,11 @@ def _set_enabled(
 
 
 def validate_text(ctx: Context, *, text: str) -> ValidationOut:
-    """Validate one rule file's text as the pipeline would load it; nothing is kept."""
+    """Validate one rule file's text as the pipeline would load it; nothing is kept.
+
+    A Sigma filter in the text is checked against the loaded rules it names (their
+    files are loaded beside the text), so a correct reference is no error.
+    """
     if not text.strip():
         raise InvalidInputError("the body is empty: send a Sigma rule as YAML")
     if len(text.encode()) > MAX_RULE_TEXT:
@@ -186,27 +193,58 @@ def validate_text(ctx: Context, *, text: str) -> ValidationOut:
     with tempfile.TemporaryDirectory(prefix="secops-validate-") as tmp:
         path = Path(tmp) / "rule.yml"
         path.write_text(text, encoding="utf-8")
-        report = validate(
-            [path],
-            mapping_file=settings.detect_mapping_file,
+        ruleset = load_rules(
+            [path, *_named_rule_files(ctx, text)],
+            mapping=FieldMapping.load(settings.detect_mapping_file),
             placeholders=settings.detect_placeholders,
+            collect_errors=True,
         )
+    body = str(path)
     errors = []
-    for error in report.errors:
-        shown = RuleError(error.message, path="body", line=error.line)
-        errors.append(load_error(shown))
+    for error in ruleset.errors:
+        if error.path == body:
+            shown = RuleError(error.message, path="body", line=error.line)
+            errors.append(load_error(shown))
     warnings = [
-        f"no logsource mapping, evaluated on every event: {u.split(': ', 1)[-1]}"
-        for u in report.unrouted
+        f"no logsource mapping, evaluated on every event: {r.meta.title}"
+        for r in ruleset.unrouted
+        if r.meta.path == body
     ]
     return ValidationOut(
-        ok=report.ok,
-        loaded=report.loaded,
-        correlations=report.correlations,
-        rejected=report.rejected,
+        ok=not errors,
+        loaded=sum(1 for r in ruleset.rules if r.meta.path == body),
+        correlations=sum(
+            1 for c in ruleset.correlations if c.source is not None and str(c.source.path) == body
+        ),
+        rejected=len(errors),
         errors=errors,
         warnings=warnings,
+        filters=sum(1 for f in ruleset.filters if f.path == body),
     )
+
+
+def _named_rule_files(ctx: Context, text: str) -> list[Path]:
+    """The files of the loaded detection rules that the text's filters name."""
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError:
+        return []  # reported by the load of the text itself
+    refs: set[str] = set()
+    for doc in docs:
+        flt = doc.get("filter") if isinstance(doc, dict) else None
+        named = flt.get("rules") if isinstance(flt, dict) else None
+        if isinstance(named, str):
+            refs.add(named)
+        elif isinstance(named, list):
+            refs.update(str(r) for r in named)
+    if not refs:
+        return []
+    paths = {
+        Path(r.meta.path)
+        for r in load_catalog(ctx.settings).ruleset.rules
+        if r.meta.path and (r.meta.id in refs or r.meta.name in refs)
+    }
+    return sorted(paths)
 
 
 def hunt_rules(

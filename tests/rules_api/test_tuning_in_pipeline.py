@@ -193,3 +193,23 @@ def test_filters_and_overrides_are_reloaded_and_each_change_audited(
     # A restart with unchanged files records nothing.
     build_detector(ctx)
     assert len(_tuning_entries(ctx)) == 7
+
+
+def test_validating_a_filter_checks_its_references_against_the_loaded_rules(
+    ctx: Context,
+) -> None:
+    with TestClient(create_app(ctx.settings, context=ctx)) as client:
+        operator = person(ctx, client, "oscar", "soc_operator")
+        headers = {**operator, "Content-Type": "application/yaml"}
+        text = _filter(str(uuid.uuid4()), "10.30.0.0/16")
+        good = client.post("/api/v1/rules/validate", content=text, headers=headers)
+        assert good.status_code == 200, good.text
+        assert good.json()["ok"] is True
+        assert (good.json()["loaded"], good.json()["filters"]) == (0, 1)
+        unknown = text.replace(f"- {SSH_SEEN_ID}", f"- {SSH_SEEN_ID}\n        - no_such_rule")
+        bad = client.post("/api/v1/rules/validate", content=unknown, headers=headers).json()
+        assert bad["ok"] is False
+        (error,) = bad["errors"]
+        assert error["line"] == 9
+        assert error["location"].startswith("body:9: ")
+        assert "'no_such_rule', which is not loaded" in error["reason"]
