@@ -10,6 +10,7 @@ records nothing, so a restart is silent.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from secops import audit
@@ -20,6 +21,11 @@ from secops.store.state import get_state, put_state
 KIND = "rule_tuning"
 KEY = "current"
 ACTOR = "system:detect"
+_SHOWN = 20
+
+
+def _digest(ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
 
 def tuning_of(ruleset: RuleSet) -> dict[str, dict[str, dict[str, Any]]]:
@@ -30,7 +36,11 @@ def tuning_of(ruleset: RuleSet) -> dict[str, dict[str, dict[str, Any]]]:
             "path": spec.path,
             "fingerprint": spec.fingerprint,
             "rules": list(spec.rules) if spec.rules is not None else "any",
-            "applied_to": list(spec.applied_to),
+            # `rules: any` may reach thousands of rules: the entry names the first ones,
+            # the digest tells a change of any of them.
+            "applied_to": sorted(spec.applied_to)[:_SHOWN],
+            "applied_to_count": len(spec.applied_to),
+            "applied_digest": _digest(sorted(spec.applied_to)),
         }
         for spec in ruleset.filters
     }
