@@ -206,6 +206,9 @@ class Settings(BaseSettings):
     detect_placeholders: dict[str, list[str]] = Field(
         default_factory=dict, description="Values of Sigma `expand` placeholders, by name"
     )
+    rule_overrides_file: Path | None = Field(
+        None, description="Per-rule `level`/`status` overrides (YAML: rule id or name -> values)"
+    )
 
     # Enrichment: the calendar, the networks and the state of the enrich stage
     enrich_enabled: bool = Field(True, description="Run the enrich stage (off only to measure it)")

@@ -22,6 +22,7 @@ from secops.rules import service
 from secops.rules.models import (
     DisableIn,
     EnableIn,
+    FilterPage,
     HuntIn,
     HuntOut,
     RuleDetail,
@@ -112,6 +113,15 @@ def validate_rule(
 )
 def hunt_rules(body: HuntIn, ctx: Ctx, _: Writer) -> HuntOut:
     return service.hunt_rules(ctx, rule_ids=body.rule_ids, since=body.since, until=body.until)
+
+
+@router.get(
+    "/filters",
+    summary="Sigma filters loaded from the rule directories, the rules they apply to, "
+    "and the events each dropped",
+)
+def list_filters(ctx: Ctx, _: Reader) -> FilterPage:
+    return service.list_filters(ctx)
 
 
 @router.get(

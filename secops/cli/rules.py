@@ -28,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a logsource/field mapping file beside ours (default without DIRS: the configured "
         "one); rules of a logsource it covers are active",
     )
+    v.add_argument(
+        "--overrides",
+        type=Path,
+        default=None,
+        help="per-rule level/status overrides file (default: the configured one, without dirs)",
+    )
     v.set_defaults(func=_validate)
 
     t = rsub.add_parser("test", help="run each rule's positive and negative samples")
@@ -47,13 +53,14 @@ def _dirs(args_dirs: list[Path]) -> list[Path]:
 
 def _validate(args: argparse.Namespace) -> int:
     if args.dirs:
-        report = validate(args.dirs, mapping_file=args.mapping)
-    else:  # the pipeline's rules, with its mapping file: the same rules are inactive
+        report = validate(args.dirs, mapping_file=args.mapping, overrides_file=args.overrides)
+    else:  # the pipeline's rules, with its mapping and overrides files
         settings = get_settings()
         report = validate(
             _dirs(args.dirs),
             mapping_file=args.mapping or settings.detect_mapping_file,
             placeholders=settings.detect_placeholders,
+            overrides_file=args.overrides or settings.rule_overrides_file,
         )
     print(report)
     return 0 if report.ok else 1

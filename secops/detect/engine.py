@@ -14,7 +14,9 @@ Per event, the cost grows with the rules that could apply, not with all rules:
    are looked for with ``in``, and only if one is there are those rules run. A
    rule without literals that needs a field to equal some numbers (an event id)
    is looked up by the event's value; any other rule is always evaluated;
-3. the remaining rules' compiled matchers run on the event.
+3. the remaining rules' compiled matchers run on the event. A rule with Sigma
+   filters runs its own matcher, then its filters' (compiled too), so that an
+   event a filter excluded is counted for that filter (``drops``).
 
 ``evaluate_all=True`` skips both steps and evaluates every rule (its logsource
 included) on every event: the baseline that the fast path must agree with.
@@ -31,6 +33,7 @@ from typing import Any
 
 import ahocorasick
 
+from secops.detect.filter_drops import FilterDrops
 from secops.detect.ir import KEYWORD_PATHS
 from secops.detect.literals import required_all, required_numbers, screen
 from secops.detect.mapping import Condition, expand_condition, norm_value
@@ -170,23 +173,54 @@ def _route_predicate(routes: tuple[Condition, ...] | None) -> Callable[[Event], 
 class DetectionEngine:
     """Runs a rule set's single-event rules on ECS events."""
 
-    def __init__(self, ruleset: RuleSet, *, evaluate_all: bool = False) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        *,
+        evaluate_all: bool = False,
+        drops: FilterDrops | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.evaluate_all = evaluate_all
+        # Events a rule matched that one of its filters excluded, by filter and rule.
+        self.drops = drops if drops is not None else FilterDrops()
         # A rule of an unsupported logsource runs on no event: it is left out here, once.
         self._rules = [r for r in ruleset.rules if r.active]
         self._router = _Router(self._rules)
         self._plans: dict[tuple[int, ...], _Plan] = {}  # memo; plans are pure functions of keys
         self._applies = [_route_predicate(r.routes) for r in self._rules]
+        self._filtered = any(r.unfiltered is not None for r in self._rules)
 
     def match(self, event: Event, event_id: str) -> list[RuleMatch]:
         """Every rule that fires on the event, in rule-set order."""
         rules = self._rules
-        return [
-            RuleMatch.model_construct(rule=rules[pos].meta, event=event, event_id=event_id)
-            for pos in self._candidates(event)
-            if rules[pos].matcher(event)
-        ]
+        if not self._filtered:  # the usual case: no filter to count for
+            return [
+                RuleMatch.model_construct(rule=rules[pos].meta, event=event, event_id=event_id)
+                for pos in self._candidates(event)
+                if rules[pos].matcher(event)
+            ]
+        found = []
+        for pos in self._candidates(event):
+            rule = rules[pos]
+            if rule.unfiltered is not None:
+                if not self._passes_filters(rule, event):
+                    continue
+            elif not rule.matcher(event):
+                continue
+            found.append(RuleMatch.model_construct(rule=rule.meta, event=event, event_id=event_id))
+        return found
+
+    def _passes_filters(self, rule: CompiledRule, event: Event) -> bool:
+        """A filtered rule: its own condition, then each filter's (the first to exclude counts)."""
+        assert rule.unfiltered is not None
+        if not rule.unfiltered(event):
+            return False
+        for flt in rule.filters:
+            if not flt.matcher(event):
+                self.drops.add(flt.id, rule.meta.id)
+                return False
+        return True
 
     def candidates(self, event: Event) -> list[CompiledRule]:
         """The rules that would be evaluated on the event (after routing and prefilter)."""

@@ -2,6 +2,8 @@
 
 Every ``*.yml``/``*.yaml`` file under the given directories is parsed with
 pySigma; rule sample files (``*.tests.yml``, see rules/README.md) are skipped.
+Sigma filter documents among them are compiled into the rules they name, after
+every rule is loaded (``secops.detect.filters``).
 A file that cannot be parsed, or a rule that cannot be compiled, becomes a
 :class:`RuleError` with the file, the line and the reason; with
 ``collect_errors`` (the default) it is recorded and skipped, otherwise raised.
@@ -22,16 +24,17 @@ import yaml
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
-from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
 from secops.definitions import SEVERITIES
 from secops.detect.compiler import compile_node
+from secops.detect.filters import apply_filters, filter_spec
 from secops.detect.ir import Lowering, Node, Or
 from secops.detect.literals import required, string_paths
 from secops.detect.mapping import FieldMapping, UnsupportedLogsourceError
 from secops.detect.models import RuleMeta
-from secops.detect.ruleset import CompiledRule, RuleSet
+from secops.detect.overrides import override_rules
+from secops.detect.ruleset import CompiledRule, FilterSpec, RuleSet
 from secops.errors import RuleError
 
 # Our own rules: `rules/` of the repository, which the package reaches through its
@@ -86,24 +89,22 @@ def load_rules(
     *,
     mapping: FieldMapping | None = None,
     placeholders: Mapping[str, Sequence[str]] | None = None,
+    overrides: Path | None = None,
     collect_errors: bool = True,
 ) -> RuleSet:
-    """Load and compile every rule under ``dirs``."""
+    """Load and compile every rule under ``dirs``; ``overrides``: a per-rule overrides file."""
     mapping = mapping or FieldMapping.load()
+    placeholders = placeholders or {}
     ruleset = RuleSet()
     seen: set[str] = set()
-    filters: list[SigmaFilter] = []
+    filters: list[FilterSpec] = []
     pending: list[tuple[SigmaRule, str, str]] = []
+    texts: dict[str, str] = {}
     for path in rule_files(dirs):
-        _load_file(path, ruleset, filters, pending, collect_errors)
+        _load_file(path, ruleset, filters, pending, texts, collect_errors)
     for rule, text, where in pending:
-        for flt in filters:
-            try:
-                flt.apply_on_rule(rule)
-            except SigmaError as exc:
-                _fail(ruleset, RuleError(_reason(exc), path=where, line=1), collect_errors)
         try:
-            compiled = compile_rule(rule, mapping=mapping, placeholders=placeholders or {})
+            compiled = compile_rule(rule, mapping=mapping, placeholders=placeholders)
         except (SigmaError, RuleError, RecursionError) as exc:
             line = rule_line(text, rule, _reason(exc))
             _fail(ruleset, RuleError(_reason(exc), path=where, line=line), collect_errors)
@@ -114,6 +115,23 @@ def load_rules(
             continue
         seen.add(compiled.meta.id)
         ruleset.rules.append(compiled)
+    if filters:
+        correlations = [str(c.id) for c in ruleset.correlations if c.id]
+        correlations += [c.name for c in ruleset.correlations if c.name]
+        ruleset.rules, ruleset.filters, errors = apply_filters(
+            ruleset.rules,
+            filters,
+            text_of=texts,
+            mapping=mapping,
+            placeholders=placeholders,
+            correlations=correlations,
+        )
+        for error in errors:
+            ruleset.filter_errors.append(error)
+            _fail(ruleset, error, collect_errors)
+    if overrides is not None:
+        for error in override_rules(ruleset, overrides):
+            _fail(ruleset, error, collect_errors)
     return ruleset
 
 
@@ -134,8 +152,9 @@ def _reason(exc: BaseException) -> str:
 def _load_file(
     path: Path,
     ruleset: RuleSet,
-    filters: list[SigmaFilter],
+    filters: list[FilterSpec],
     pending: list[tuple[SigmaRule, str, str]],
+    texts: dict[str, str],
     collect_errors: bool,
 ) -> None:
     where = str(path)
@@ -156,7 +175,11 @@ def _load_file(
         return
     try:
         collection = SigmaCollection.from_dicts(
-            docs, collect_errors=True, source=SigmaRuleLocation(path), resolve_references=False
+            docs,
+            collect_errors=True,
+            source=SigmaRuleLocation(path),
+            collect_filters=True,
+            resolve_references=False,
         )
     except (SigmaError, TypeError, AttributeError, ValueError) as exc:
         _fail(ruleset, RuleError(_reason(exc), path=where, line=1), collect_errors)
@@ -171,10 +194,19 @@ def _load_file(
             continue
         if isinstance(item, SigmaCorrelationRule):
             ruleset.correlations.append(item)
-        elif isinstance(item, SigmaFilter):
-            filters.append(item)
         elif isinstance(item, SigmaRule):
             pending.append((item, text, where))
+    for flt in collection.filters:
+        if flt.errors:
+            for err in flt.errors:
+                reported.add(id(err))
+                line = rule_line(text, flt, _reason(err))
+                error = RuleError(_reason(err), path=where, line=line)
+                ruleset.filter_errors.append(error)
+                _fail(ruleset, error, collect_errors)
+            continue
+        texts[where] = text
+        filters.append(filter_spec(flt, path=where, line=rule_line(text, flt, "")))
     for err in collection.errors:
         if id(err) not in reported:
             _fail(ruleset, RuleError(_reason(err), path=where, line=1), collect_errors)
@@ -219,6 +251,7 @@ def compile_rule(
 def rule_meta(rule: SigmaRule, logsource: dict[str, str]) -> RuleMeta:
     path = str(rule.source.path) if rule.source else None
     level = rule.level.name.lower() if rule.level else "medium"
+    status = rule.status.name.lower() if rule.status else None
     return RuleMeta(
         id=str(rule.id) if rule.id else f"{path}#{rule.title}",
         name=rule.name,
@@ -229,6 +262,7 @@ def rule_meta(rule: SigmaRule, logsource: dict[str, str]) -> RuleMeta:
         logsource=logsource,
         path=path,
         falsepositives=tuple(str(f) for f in rule.falsepositives),
+        status=status,
     )
 
 

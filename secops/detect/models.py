@@ -24,6 +24,9 @@ class RuleMeta(BaseModel):
     path: str | None = None  # file the rule came from
     falsepositives: tuple[str, ...] = ()
     kind: Literal["detection", "correlation"] = "detection"
+    status: str | None = None  # Sigma `status` (stable, test, experimental...)
+    # Fields a deployment's overrides file changed, with the rule's own values.
+    overridden: dict[str, str | None] = Field(default_factory=dict)
 
 
 class RuleMatch(BaseModel):

@@ -1,10 +1,11 @@
-"""What loading hands to the engines: compiled rules, rejected ones, correlations."""
+"""What loading hands to the engines: compiled rules, rejected ones, correlations, filters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from sigma.correlations import SigmaCorrelationRule
+from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
 from secops.detect.compiler import Matcher
@@ -15,12 +16,36 @@ from secops.errors import RuleError
 
 
 @dataclass(frozen=True)
+class FilterSpec:
+    """A filter as loaded: what it is, where it is, which rules it names."""
+
+    id: str  # the filter's Sigma id; a path-derived id when it has none
+    title: str
+    path: str
+    line: int
+    rules: tuple[str, ...] | None  # references by id or name; None: `any` rule of the logsource
+    logsource: dict[str, str]
+    fingerprint: str  # digest of the parsed document: a changed filter has a new one
+    sigma: SigmaFilter = field(repr=False, compare=False)
+    applied_to: tuple[str, ...] = ()  # ids of the rules it was compiled into
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    """A filter compiled for one rule: the rule still fires only where ``matcher`` holds."""
+
+    id: str
+    matcher: Matcher
+    tree: Node
+
+
+@dataclass(frozen=True)
 class CompiledRule:
     """A single-event rule ready to run."""
 
     meta: RuleMeta
     matcher: Matcher
-    tree: Node  # the lowered condition the matcher was compiled from
+    tree: Node  # the rule's own lowered condition (its filters are not in it)
     # event conditions (OR-ed); None: every event; (): none (an unsupported logsource)
     routes: tuple[Condition, ...] | None
     literals: frozenset[str] | None  # one of them occurs whenever it matches; None: unknown
@@ -28,6 +53,8 @@ class CompiledRule:
     sigma: SigmaRule = field(repr=False, compare=False)
     # Why the rule runs on no event (no mapping entry covers its logsource); None: it runs.
     unsupported: str | None = None
+    filters: tuple[CompiledFilter, ...] = ()  # compiled into `matcher` (see detect.filters)
+    unfiltered: Matcher | None = None  # the rule's own matcher when it has filters
 
     @property
     def active(self) -> bool:
@@ -45,6 +72,8 @@ class RuleSet:
     rules: list[CompiledRule] = field(default_factory=list)
     errors: list[RuleError] = field(default_factory=list)
     correlations: list[SigmaCorrelationRule] = field(default_factory=list)
+    filters: list[FilterSpec] = field(default_factory=list)
+    filter_errors: list[RuleError] = field(default_factory=list)  # also among `errors`
 
     @property
     def unrouted(self) -> list[CompiledRule]:
@@ -61,4 +90,10 @@ class RuleSet:
 
     def subset(self, rules: list[CompiledRule]) -> RuleSet:
         """The same errors and correlations with other rules (benchmarks, hunts)."""
-        return RuleSet(rules=list(rules), errors=self.errors, correlations=self.correlations)
+        return RuleSet(
+            rules=list(rules),
+            errors=self.errors,
+            correlations=self.correlations,
+            filters=self.filters,
+            filter_errors=self.filter_errors,
+        )

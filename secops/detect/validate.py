@@ -20,6 +20,7 @@ class ValidationReport:
     unrouted: tuple[str, ...] = field(default=())  # "path: title" of rules run on every event
     # "path: title: reason" of rules loaded but inactive (state unsupported_logsource)
     unsupported: tuple[str, ...] = field(default=())
+    filters: int = 0  # Sigma filters loaded (each compiled into the rules it names)
 
     @property
     def ok(self) -> bool:
@@ -31,10 +32,11 @@ class ValidationReport:
         out += [f"warning: no logsource keys, evaluated on every event: {u}" for u in self.unrouted]
         out += [f"inactive (unsupported_logsource): {u}" for u in self.unsupported]
         inactive = f" ({len(self.unsupported)} inactive)" if self.unsupported else ""
-        out.append(
+        counts = (
             f"{self.loaded} rules loaded{inactive}, {self.correlations} correlation rules, "
             f"{self.rejected} rejected"
         )
+        out.append(counts + (f", {self.filters} filters" if self.filters else ""))
         return out
 
     def __str__(self) -> str:
@@ -46,12 +48,14 @@ def validate(
     *,
     mapping_file: Path | None = None,
     placeholders: Mapping[str, Sequence[str]] | None = None,
+    overrides_file: Path | None = None,
 ) -> ValidationReport:
     """Load every rule under ``dirs`` as the engine would and report what failed."""
     ruleset = load_rules(
         list(dirs),
         mapping=FieldMapping.load(mapping_file),
         placeholders=placeholders,
+        overrides=overrides_file,
         collect_errors=True,
     )
     return ValidationReport(
@@ -63,4 +67,5 @@ def validate(
         unsupported=tuple(
             f"{r.meta.path}: {r.meta.title}: {r.unsupported}" for r in ruleset.unsupported
         ),
+        filters=len(ruleset.filters),
     )

@@ -2,7 +2,7 @@
 
 Loading a large rule directory (SigmaHQ's thousands of rules) takes seconds, so
 a catalogue is kept per fingerprint of the rule files (path, size, mtime), the
-mapping file and the placeholders: an edited, added or removed file gives a new
+mapping file, the overrides file and the placeholders: an edited, added or removed file gives a new
 catalogue at the next request.
 """
 
@@ -44,6 +44,14 @@ class Catalog:
     def unsupported(self) -> dict[str, str]:
         """Rule id -> why it is inactive, for the rules no mapping entry routes any event to."""
         return {r.meta.id: r.unsupported for r in self.ruleset.rules if r.unsupported is not None}
+
+    def filters_by_rule(self) -> dict[str, list[str]]:
+        """Rule id -> ids of the Sigma filters compiled into it."""
+        out: dict[str, list[str]] = {}
+        for spec in self.ruleset.filters:
+            for rule_id in spec.applied_to:
+                out.setdefault(rule_id, []).append(spec.id)
+        return out
 
     def find(self, rule_id: str) -> RuleMeta:
         for meta in self.metas():
@@ -116,10 +124,15 @@ _lock = threading.Lock()
 _cache: OrderedDict[tuple[object, ...], Catalog] = OrderedDict()
 
 
+def rules_fingerprint(settings: Settings) -> tuple[object, ...]:
+    """What a change of the rules shows in: rule files, mapping and overrides file, placeholders."""
+    return _fingerprint(settings)
+
+
 def _fingerprint(settings: Settings) -> tuple[object, ...]:
     dirs = rule_dirs(settings)
     files = []
-    extra = [settings.detect_mapping_file] if settings.detect_mapping_file else []
+    extra = [f for f in (settings.detect_mapping_file, settings.rule_overrides_file) if f]
     for path in [*rule_files(dirs), *extra]:
         try:
             st = path.stat()
@@ -136,6 +149,7 @@ def _load(settings: Settings) -> Catalog:
         rule_dirs(settings),
         mapping=FieldMapping.load(settings.detect_mapping_file),
         placeholders=settings.detect_placeholders,
+        overrides=settings.rule_overrides_file,
         collect_errors=True,
     )
     errors = list(ruleset.errors)

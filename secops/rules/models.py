@@ -46,6 +46,15 @@ class RuleView(BaseModel):
         description="Why the rule runs on no event",
         examples=["unsupported logsource: no mapping entry covers product=zeek, service=rdp"],
     )
+    status: str | None = Field(None, description="Sigma `status`, after overrides")
+    overridden: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="The rule's own values of the fields the overrides file changed",
+        examples=[{"level": "medium"}],
+    )
+    filters: list[str] = Field(
+        default_factory=list, description="Ids of the Sigma filters compiled into the rule"
+    )
 
 
 class RuleDetail(RuleView):
@@ -105,6 +114,7 @@ class ValidationOut(BaseModel):
     rejected: int
     errors: list[RuleLoadError]
     warnings: list[str] = Field(default_factory=list)
+    filters: int = Field(0, description="Sigma filters that loaded")
 
 
 class HuntIn(BaseModel):
@@ -132,3 +142,27 @@ class HuntOut(BaseModel):
     matches: int
     alerts_created: int
     alerts_updated: int
+
+
+class FilterView(BaseModel):
+    """A Sigma filter: the rules it names, those it was compiled into, what it dropped."""
+
+    id: str = Field(examples=["7a7a7a7a-0000-4000-8000-000000000001"])
+    title: str = Field(examples=["The backup account deletes old drafts"])
+    path: str = Field(description="The file the filter was loaded from")
+    line: int
+    logsource: dict[str, str] = Field(default_factory=dict)
+    rules: list[str] | Literal["any"] = Field(
+        description="The rules it names (ids or names), or `any` rule of its logsource"
+    )
+    applied_to: list[str] = Field(description="Ids of the loaded rules it is compiled into")
+    dropped: int = Field(
+        description="Events these rules matched that the filter excluded, in this process "
+        "since it started"
+    )
+    dropped_by_rule: dict[str, int] = Field(default_factory=dict)
+
+
+class FilterPage(BaseModel):
+    items: list[FilterView]
+    errors: list[RuleLoadError] = Field(description="Filters (or references) rejected at load")

@@ -1,4 +1,4 @@
-"""What the API does with rules: list, read, enable/disable, validate, hunt.
+"""What the API does with rules: list, read, enable/disable, validate, hunt, filters.
 
 Enabling and disabling write the rule's state (``state``) and an entry of the
 audit trail (``rule.enable`` / ``rule.disable``, with the reason). A disabled
@@ -17,15 +17,21 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from secops import audit
 from secops.auth.principals import Actor, actor_name
 from secops.context import Context
+from secops.detect.loader import load_rules
+from secops.detect.mapping import FieldMapping
 from secops.detect.models import RuleMeta
-from secops.detect.validate import validate
 from secops.errors import InvalidInputError, RuleError
 from secops.hunt import hunt
 from secops.rules.catalog import load_catalog, rule_yaml
+from secops.rules.filter_metrics import process_filter_drops
 from secops.rules.models import (
+    FilterPage,
+    FilterView,
     HuntOut,
     RuleDetail,
     RuleFilter,
@@ -54,7 +60,12 @@ def load_error(error: RuleError) -> RuleLoadError:
     )
 
 
-def _view(meta: RuleMeta, state: RuleState | None, unsupported: str | None = None) -> RuleView:
+def _view(
+    meta: RuleMeta,
+    state: RuleState | None,
+    unsupported: str | None = None,
+    filters: Sequence[str] = (),
+) -> RuleView:
     enabled = state is None or state.enabled
     run_state: RunState = "active"
     if unsupported is not None:
@@ -75,6 +86,9 @@ def _view(meta: RuleMeta, state: RuleState | None, unsupported: str | None = Non
         state=state,
         run_state=run_state,
         inactive_reason=unsupported,
+        status=meta.status,
+        overridden=dict(meta.overridden),
+        filters=list(filters),
     )
 
 
@@ -105,7 +119,11 @@ def list_rules(
     catalog = load_catalog(ctx.settings)
     states = rule_states(ctx)
     unsupported = catalog.unsupported()
-    views = [_view(m, states.get(m.id), unsupported.get(m.id)) for m in catalog.metas()]
+    filters = catalog.filters_by_rule()
+    views = [
+        _view(m, states.get(m.id), unsupported.get(m.id), filters.get(m.id, ()))
+        for m in catalog.metas()
+    ]
     found = [v for v in views if _matches(v, flt)]
     limit = max(1, min(limit, MAX_PAGE))
     return RulePage(
@@ -117,10 +135,39 @@ def list_rules(
     )
 
 
+def list_filters(ctx: Context) -> FilterPage:
+    """The loaded Sigma filters with their drop counts (this process's pipeline)."""
+    catalog = load_catalog(ctx.settings)
+    counts = process_filter_drops().by_filter()
+    items = []
+    for spec in catalog.ruleset.filters:
+        dropped = counts.get(spec.id, {})
+        items.append(
+            FilterView(
+                id=spec.id,
+                title=spec.title,
+                path=spec.path,
+                line=spec.line,
+                logsource=dict(spec.logsource),
+                rules=list(spec.rules) if spec.rules is not None else "any",
+                applied_to=list(spec.applied_to),
+                dropped=sum(dropped.values()),
+                dropped_by_rule=dropped,
+            )
+        )
+    errors = [load_error(e) for e in catalog.ruleset.filter_errors]
+    return FilterPage(items=items, errors=errors)
+
+
 def get_rule(ctx: Context, *, rule_id: str) -> RuleDetail:
     catalog = load_catalog(ctx.settings)
     meta = catalog.find(rule_id)
-    view = _view(meta, rule_state(ctx, rule_id=meta.id), catalog.unsupported().get(meta.id))
+    view = _view(
+        meta,
+        rule_state(ctx, rule_id=meta.id),
+        catalog.unsupported().get(meta.id),
+        catalog.filters_by_rule().get(meta.id, ()),
+    )
     return RuleDetail(**view.model_dump(), yaml=rule_yaml(meta))
 
 
@@ -159,7 +206,11 @@ def _set_enabled(
 
 
 def validate_text(ctx: Context, *, text: str) -> ValidationOut:
-    """Validate one rule file's text as the pipeline would load it; nothing is kept."""
+    """Validate one rule file's text as the pipeline would load it; nothing is kept.
+
+    A Sigma filter in the text is checked against the loaded rules it names (their
+    files are loaded beside the text), so a correct reference is no error.
+    """
     if not text.strip():
         raise InvalidInputError("the body is empty: send a Sigma rule as YAML")
     if len(text.encode()) > MAX_RULE_TEXT:
@@ -168,30 +219,63 @@ def validate_text(ctx: Context, *, text: str) -> ValidationOut:
     with tempfile.TemporaryDirectory(prefix="secops-validate-") as tmp:
         path = Path(tmp) / "rule.yml"
         path.write_text(text, encoding="utf-8")
-        report = validate(
-            [path],
-            mapping_file=settings.detect_mapping_file,
+        ruleset = load_rules(
+            [path, *_named_rule_files(ctx, text)],
+            mapping=FieldMapping.load(settings.detect_mapping_file),
             placeholders=settings.detect_placeholders,
+            collect_errors=True,
         )
+    body = str(path)
     errors = []
-    for error in report.errors:
-        shown = RuleError(error.message, path="body", line=error.line)
-        errors.append(load_error(shown))
+    for error in ruleset.errors:
+        if error.path == body:
+            shown = RuleError(error.message, path="body", line=error.line)
+            errors.append(load_error(shown))
     warnings = [
-        f"no logsource keys, evaluated on every event: {u.split(': ', 1)[-1]}"
-        for u in report.unrouted
+        f"no logsource keys, evaluated on every event: {r.meta.title}"
+        for r in ruleset.unrouted
+        if r.meta.path == body
     ]
     warnings += [
-        f"inactive (unsupported_logsource): {u.split(': ', 1)[-1]}" for u in report.unsupported
+        f"inactive (unsupported_logsource): {r.meta.title}: {r.unsupported}"
+        for r in ruleset.unsupported
+        if r.meta.path == body
     ]
     return ValidationOut(
-        ok=report.ok,
-        loaded=report.loaded,
-        correlations=report.correlations,
-        rejected=report.rejected,
+        ok=not errors,
+        loaded=sum(1 for r in ruleset.rules if r.meta.path == body),
+        correlations=sum(
+            1 for c in ruleset.correlations if c.source is not None and str(c.source.path) == body
+        ),
+        rejected=len(errors),
         errors=errors,
         warnings=warnings,
+        filters=sum(1 for f in ruleset.filters if f.path == body),
     )
+
+
+def _named_rule_files(ctx: Context, text: str) -> list[Path]:
+    """The files of the loaded detection rules that the text's filters name."""
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError:
+        return []  # reported by the load of the text itself
+    refs: set[str] = set()
+    for doc in docs:
+        flt = doc.get("filter") if isinstance(doc, dict) else None
+        named = flt.get("rules") if isinstance(flt, dict) else None
+        if isinstance(named, str):
+            refs.add(named)
+        elif isinstance(named, list):
+            refs.update(str(r) for r in named)
+    if not refs:
+        return []
+    paths = {
+        Path(r.meta.path)
+        for r in load_catalog(ctx.settings).ruleset.rules
+        if r.meta.path and (r.meta.id in refs or r.meta.name in refs)
+    }
+    return sorted(paths)
 
 
 def hunt_rules(

@@ -77,3 +77,22 @@ def test_correlation_windows_resume_from_a_snapshot() -> None:
     after.restore(saved)
     assert _correlated(after.detect(events[6:])) == whole
     assert _correlated(_detector().detect(events[6:])) == []  # without the snapshot: nothing
+
+
+def test_reloaded_rules_keep_the_open_windows_of_unchanged_correlations() -> None:
+    """Rules swapped in between two batches (a reload) continue the windows under way."""
+    fresh = _detector()
+    calls: list[int] = []
+
+    def reload() -> tuple[DetectionEngine, CorrelationEngine | None] | None:
+        calls.append(1)
+        return (fresh.engine, fresh.correlations) if len(calls) == 2 else None
+
+    detector = _detector()
+    detector.reload = reload
+    events = _events(12)
+    assert _correlated(detector.detect(events[:6])) == []
+    found = _correlated(detector.detect(events[6:]))  # the new engines run this batch
+    assert detector.engine is fresh.engine
+    assert [rule for rule, _ in found] == [BRUTE_FORCE_ID]
+    assert len(found[0][1]) == 10  # six of the events were seen before the reload
