@@ -40,5 +40,16 @@ class ArchiveState(BaseModel):
     last_run: RetentionRun | None
     error: str | None = Field(None, description="Why the archive could not be read, if so")
 
+    def covering(self, start: datetime, end: datetime) -> list[ArchivedIndex]:
+        """The snapshots holding events of the period [start, end)."""
+        return [
+            s
+            for s in self.snapshots
+            if s.oldest is not None
+            and s.newest is not None
+            and s.oldest < end
+            and s.newest >= start
+        ]
+
 
 __all__ = ["ArchiveState", "ArchivedIndex", "RestoredArchive", "RetentionRun"]

@@ -98,7 +98,7 @@ def archive_index(
 ) -> ArchivedIndex:
     """Snapshot one index and wait for it; :class:`ArchiveError` unless every shard is in."""
     name = snapshot_name(names, index)
-    attempts = _get_snapshots(es, repository, f"{name}*", missing_ok=True)
+    attempts = _get_snapshots(es, repository, f"{name}*")
     done = [a for a in attempts if a.index == index and a.state == "SUCCESS"]
     if done:
         return done[0]  # archived by an earlier run whose deletion did not happen
@@ -137,7 +137,7 @@ def archive_index(
 
 def list_archived(es: Elasticsearch, *, names: IndexNames, repository: str) -> list[ArchivedIndex]:
     """The namespace's snapshots, oldest events first, each with its restored index if any."""
-    archived = _get_snapshots(es, repository, f"secops-{names.namespace}-*", missing_ok=True)
+    archived = _get_snapshots(es, repository, f"secops-{names.namespace}-*")
     restored = set(
         es.indices.get(
             index=f"{names.restored_prefix}*", allow_no_indices=True, features="settings"
@@ -153,7 +153,7 @@ def restore_archived(
     es: Elasticsearch, *, names: IndexNames, repository: str, snapshot: str
 ) -> RestoredArchive:
     """Restore one snapshot of the namespace as ``secops-<ns>-restored-<index>``."""
-    found = _get_snapshots(es, repository, snapshot, missing_ok=True)
+    found = _get_snapshots(es, repository, snapshot)
     if not found or not snapshot.startswith(f"secops-{names.namespace}-"):
         raise NotFoundError(
             f"no archived snapshot {snapshot!r} in this namespace", where=repository
@@ -205,13 +205,12 @@ def repository_location(es: Elasticsearch, repository: str) -> tuple[str | None,
     return repo.get("type"), settings.get("location") or settings.get("bucket")
 
 
-def _get_snapshots(
-    es: Elasticsearch, repository: str, pattern: str, *, missing_ok: bool
-) -> list[ArchivedIndex]:
+def _get_snapshots(es: Elasticsearch, repository: str, pattern: str) -> list[ArchivedIndex]:
+    """secops' snapshots matching ``pattern``; none while the repository is not registered."""
     try:
         resp = es.snapshot.get(repository=repository, snapshot=pattern, ignore_unavailable=True)
     except ApiError as exc:
-        if missing_ok and exc.meta.status == 404 and "snapshot_missing" in str(exc):
+        if exc.meta.status == 404:
             return []
         raise ArchiveError(f"cannot list snapshots: {exc}", where=repository) from exc
     return [
