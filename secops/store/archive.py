@@ -248,5 +248,6 @@ def oldest_event(es: Elasticsearch, *, names: IndexNames) -> datetime | None:
         allow_no_indices=True,
         aggs={"oldest": {"min": {"field": "@timestamp"}}},
     )
-    value = resp["aggregations"]["oldest"]["value"]
+    # No events index at all: the answer has no aggregations.
+    value = resp.get("aggregations", {}).get("oldest", {}).get("value")
     return None if value is None else datetime.fromtimestamp(value / 1000, UTC)

@@ -117,3 +117,12 @@ def test_a_restored_archive_is_hunted_and_the_restore_audited(
     with pytest.raises(NotFoundError):
         restore_archive(ctx, actor="system:test", snapshot="secops-nope-nothing")
     assert [e.outcome for e in _audit(ctx, "archive.restore")] == ["failure", "success"]
+
+
+def test_the_state_of_a_namespace_that_never_stored_an_event(ctx: Context) -> None:
+    state = archive_state(ctx)
+    assert state.oldest_event is None
+    assert state.snapshots == []
+    assert state.last_run is None
+    assert state.error is None
+    assert _archive_control(ctx)[0] in ("pass", "warn")
