@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 _REQUIRED_SECRETS = ("token_signing_key", "audit_signing_key")
 # Keys whose strength is checked outside development mode (with ingest_api_keys).
 _KEYS = ("token_signing_key", "audit_signing_key", "data_key")
+# The longest report period (a year) with a month's margin: the default retention and
+# the shortest one accepted without retention_short_accepted.
+MIN_RETENTION_DAYS = 400
 # RFC 1918, loopback and link-local; IPv6 loopback, unique local and link-local.
 DEFAULT_INTERNAL_NETWORKS = (  # the default of SECOPS_INTERNAL_NETWORKS
     "10.0.0.0/8",
@@ -117,7 +120,23 @@ class Settings(BaseSettings):
     es_port: int | None = Field(None, description="Managed node HTTP port; a free one if unset")
     es_heap: str = "1g"
     es_java_home: Path | None = None
-    retention_days: int = Field(90, ge=1, le=36500)
+    retention_days: int = Field(
+        MIN_RETENTION_DAYS,
+        ge=1,
+        le=36500,
+        description="Days events stay searchable; expired ones are archived, then deleted",
+    )
+    retention_short_accepted: bool = Field(
+        False,
+        description="Accept retention_days under 400 (the longest report period): the "
+        "deployment knows that yearly and half-yearly reports then read the archive",
+    )
+    archive_repository: str = Field(
+        "secops-archive",
+        pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$",
+        description="Snapshot repository of the archive; registered as a filesystem "
+        "repository under the cluster's path.repo when missing",
+    )
 
     # API
     api_host: str = "127.0.0.1"
@@ -370,6 +389,17 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "; ".join(weak) + f". Use {MIN_KEY_BYTES} random bytes, e.g. the output of "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _enforce_retention(self) -> Settings:
+        """Events stay at least as long as the longest report period, unless accepted."""
+        if self.retention_days < MIN_RETENTION_DAYS and not self.retention_short_accepted:
+            raise ConfigError(
+                f"SECOPS_RETENTION_DAYS={self.retention_days} is shorter than the longest "
+                f"report period ({MIN_RETENTION_DAYS} days); set "
+                "SECOPS_RETENTION_SHORT_ACCEPTED=true to accept it"
             )
         return self
 

@@ -180,3 +180,20 @@ def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.Mo
     get_settings.cache_clear()
     yield monkeypatch
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def archive_repository(es: Elasticsearch, settings: Settings) -> str:
+    """The archive's snapshot repository, registered on the session's node.
+
+    The suite's own node sets ``path.repo`` (as every managed node does); a node of
+    the developer's without it, or without the snapshot privileges of secops' role,
+    cannot hold the archive, and the test is skipped saying why.
+    """
+    from secops.store.archive import ArchiveError, ensure_repository
+
+    try:
+        ensure_repository(es, settings.archive_repository)
+    except ArchiveError as exc:
+        pytest.skip(f"the node cannot hold the archive: {exc}")
+    return settings.archive_repository

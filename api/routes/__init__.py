@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.routes import (
     alerts,
     apikeys,
+    archive,
     audit,
     auth,
     compliance,
@@ -23,7 +24,7 @@ from api.routes import (
 ROUTERS: list[APIRouter] = [health.router, ingest.router]
 ROUTERS += [auth.router, users.router, apikeys.router]
 ROUTERS += [audit.router]
-ROUTERS += [compliance.router, report_renderings.router]
+ROUTERS += [compliance.router, report_renderings.router, archive.router]
 ROUTERS += [alerts.router, suppressions.router, notifications.router]
 ROUTERS += [rules.router]
 ROUTERS += [sources.router]

@@ -7,13 +7,14 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from secops.cli import apikeys, audit, bench, context, es, ingest, report, rules, up, users
+from secops.cli import apikeys, archive, audit, bench, context, es, ingest, report, rules, up, users
 from secops.errors import SecopsError
 
 # Each module has `register(subparsers)`, which adds its commands with a `func`.
 COMMAND_MODULES = [up, es, audit, rules, ingest, bench]
 COMMAND_MODULES += [users, apikeys]
 COMMAND_MODULES += [report, context]
+COMMAND_MODULES += [archive]
 
 
 def build_parser() -> argparse.ArgumentParser:

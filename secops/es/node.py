@@ -131,6 +131,14 @@ class ManagedNode:
     def info_file(self) -> Path:
         return self.node_dir / "node.json"
 
+    @property
+    def snapshots_dir(self) -> Path:
+        """The node's ``path.repo``: filesystem snapshot repositories (the archive).
+
+        Beside the node directory, so that resetting the node keeps the archive.
+        """
+        return self.node_dir.with_name(f"{self.node_dir.name}-snapshots")
+
     # -- status -----------------------------------------------------------------
 
     def recorded(self) -> NodeInfo | None:
@@ -249,6 +257,7 @@ class ManagedNode:
             shutil.copytree(es_home / "config", conf)
         for sub in ("data", "logs", "tmp"):
             (self.node_dir / sub).mkdir(parents=True, exist_ok=True)
+        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
         java_home = find_java_home(self.java_home, os.environ.get("JAVA_HOME"))
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -267,6 +276,7 @@ class ManagedNode:
             "http.port": str(port),
             "path.data": str(self.node_dir / "data"),
             "path.logs": str(self.node_dir / "logs"),
+            "path.repo": str(self.snapshots_dir),
             **security,
             # Shared machines run fuller than a server: keep working down to the last GiB.
             "cluster.routing.allocation.disk.watermark.low": "2gb",
@@ -293,9 +303,10 @@ class ManagedNode:
             account = _ensure_user()
             _check_traversable(es_home)
             _check_traversable(self.node_dir)
-            for root, dirs, files in os.walk(self.node_dir):
-                for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-                    os.chown(name, account.pw_uid, account.pw_gid)
+            for top in (self.node_dir, self.snapshots_dir):
+                for root, dirs, files in os.walk(top):
+                    for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+                        os.chown(name, account.pw_uid, account.pw_gid)
             user_kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
         console = (self.node_dir / "logs" / "console.log").open("ab")
         log.info("starting Elasticsearch %s on 127.0.0.1:%d", self.version, port)

@@ -1,7 +1,9 @@
 """secops' own account on the managed node, with only the privileges secops uses.
 
-Cluster: ``monitor`` (health, node versions) and ``manage_index_templates`` (the
-versioned templates of ``secops/store/mappings``). Indices: read, write and manage
+Cluster: ``monitor`` (health, node versions), ``manage_index_templates`` (the
+versioned templates of ``secops/store/mappings``), and the archive's snapshot
+actions: ``create_snapshot`` (take and read snapshots), registering its repository
+and restoring from it (no snapshot deletion: the archive is kept). Indices: read, write and manage
 secops' own indices (``secops-*``) and event data streams (``logs-secops.*``), and
 nothing else: no other index, no security administration, no cluster settings.
 
@@ -25,7 +27,13 @@ SECOPS_USER = "secops"
 INDEX_PATTERNS = ("secops-*", "logs-secops.*")
 
 SECOPS_ROLE: dict[str, Any] = {
-    "cluster": ["monitor", "manage_index_templates"],
+    "cluster": [
+        "monitor",
+        "manage_index_templates",
+        "create_snapshot",
+        "cluster:admin/repository/put",
+        "cluster:admin/snapshot/restore",
+    ],
     "indices": [{"names": list(INDEX_PATTERNS), "privileges": ["read", "write", "manage"]}],
 }
 

@@ -1,6 +1,7 @@
 """Run Sigma rules over stored history and raise their matches as hunt alerts.
 
-The events are read oldest first (point in time + search_after), so correlation
+The events are the live ones and those restored from the archive (``secops archive
+restore``). They are read oldest first (point in time + search_after), so correlation
 rules see them in event-time order and their sliding windows work as they do
 live. Alerts carry ``kind: hunt`` and the hunt's id; their ids are deterministic,
 so running the same hunt twice raises nothing new.
@@ -81,11 +82,11 @@ def hunt(
     report.correlations = len(ruleset.correlations)
     query = time_range_query(report.since, parse_since(until) if until else None)
     if on_total is not None:
-        on_total(count_events(ctx.es, pattern=ctx.names.events_pattern, query=query))
+        on_total(count_events(ctx.es, pattern=ctx.names.searchable_events, query=query))
     # Base rules of a correlation with `generate: false` raise no alerts of their own.
     silenced = correlator.silenced_rules()
     pending: list[RuleMatch | CorrelationMatch] = []
-    for event_id, event in iter_events(ctx.es, pattern=ctx.names.events_pattern, query=query):
+    for event_id, event in iter_events(ctx.es, pattern=ctx.names.searchable_events, query=query):
         report.events += 1
         for match in engine.match(event, event_id):
             report.matches += 1

@@ -8,18 +8,16 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from secops.archive.service import run_retention
 from secops.compliance.rendering.scheduled import renderings_job
 from secops.compliance.scheduled import evaluate_job, period_reports_job
 from secops.context import Context
-from secops.store.retention import enforce_retention, lifecycle_is_managed
 
 log = logging.getLogger(__name__)
 
 
 def retention_job(ctx: Context) -> None:
-    if lifecycle_is_managed(ctx.es):
-        return  # the cluster applies the template's data_retention itself
-    result = enforce_retention(ctx.es, names=ctx.names, retention_days=ctx.settings.retention_days)
+    result = run_retention(ctx)
     if result.deleted_indices:
         log.info(
             "retention: deleted %d events in %d backing indices",

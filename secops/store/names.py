@@ -25,6 +25,16 @@ class IndexNames:
     def events_pattern(self) -> str:
         return f"logs-secops.*-{self.namespace}"
 
+    @property
+    def restored_prefix(self) -> str:
+        """Indices restored from the archive: ``secops-<ns>-restored-<backing index>``."""
+        return self.index("restored-")
+
+    @property
+    def searchable_events(self) -> str:
+        """The live events and the archive's restored indices, as hunts search them."""
+        return f"{self.events_pattern},{self.restored_prefix}*"
+
     def index(self, name: str) -> str:
         """A regular index of secops' own, e.g. ``secops-default-alerts``."""
         return f"secops-{self.namespace}-{name}"

@@ -48,7 +48,8 @@ def iter_events(
     keep_alive: str = "2m",
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """(document id, source) of every matching event, oldest first."""
-    if not es.indices.resolve_index(name=pattern, expand_wildcards="all").get("data_streams"):
+    resolved = es.indices.resolve_index(name=pattern, expand_wildcards="all")
+    if not (resolved.get("data_streams") or resolved.get("indices")):
         return
     pit = es.open_point_in_time(
         index=pattern, keep_alive=keep_alive, allow_partial_search_results=False
@@ -80,12 +81,12 @@ def iter_events(
 
 
 def events_by_id(es: Elasticsearch, names: IndexNames, *, ids: list[str]) -> list[dict[str, Any]]:
-    """The stored events of these ids, oldest first, each with its ``_id``; missing ids
-    are left out."""
+    """The stored events of these ids (live or restored from the archive), oldest first,
+    each with its ``_id``; missing ids are left out."""
     if not ids:
         return []
     resp = es.search(
-        index=names.events_pattern,
+        index=names.searchable_events,
         query={"ids": {"values": ids}},
         size=len(ids),
         sort=[{"@timestamp": {"order": "asc", "unmapped_type": "date"}}],

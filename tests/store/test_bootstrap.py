@@ -28,12 +28,14 @@ def test_bootstrap_creates_templates_and_indices_idempotently(
     assert IndexNames(ns + "b").alerts in other.indices_created
     es.indices.delete(index=",".join(other.indices_created))
 
-    # A changed retention re-applies the events template with the new lifecycle.
+    # A changed retention re-applies the events template with the new retention. It holds
+    # no lifecycle: the cluster would delete without a snapshot; secops archives first.
     try:
         third = bootstrap(es, namespace=ns, retention_days=7)
         assert "secops-events" in third.applied
         tpl = es.indices.get_index_template(name="secops-events")["index_templates"][0]
-        assert tpl["index_template"]["template"]["lifecycle"]["data_retention"] == "7d"
+        assert tpl["index_template"]["_meta"]["retention_days"] == 7
+        assert "lifecycle" not in tpl["index_template"]["template"]
     finally:
         bootstrap(es, namespace=ns, retention_days=settings.retention_days)
 

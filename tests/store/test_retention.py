@@ -1,4 +1,5 @@
-"""Retention rolls streams over and drops whole old backing indices of its namespace only."""
+"""Retention rolls streams over and drops whole old backing indices of its namespace only,
+each once archived."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _put(es: Elasticsearch, index: str, ages: list[int], prefix: str) -> None:
 
 
 def test_old_backing_indices_are_deleted_recent_events_and_other_data_kept(
-    es: Elasticsearch, settings: Settings
+    es: Elasticsearch, settings: Settings, archive_repository: str
 ) -> None:
     names = IndexNames(settings.namespace)
     other = IndexNames(settings.namespace + "x")
@@ -38,14 +39,26 @@ def test_old_backing_indices_are_deleted_recent_events_and_other_data_kept(
     es.indices.refresh(index=f"{names.events_pattern},{other.events_pattern}")
 
     # The write index is never deleted: the first run rolls the old events out of it.
-    first = enforce_retention(es, names=names, retention_days=30, rollover_after_hours=0)
+    first = enforce_retention(
+        es,
+        names=names,
+        retention_days=30,
+        repository=archive_repository,
+        rollover_after_hours=0,
+    )
     assert first.rolled_over == [stream]
     assert first.deleted_events == 2
     assert es.count(index=names.events_pattern)["count"] == 0
 
     _put(es, stream, [1, 29], "new")
     es.indices.refresh(index=names.events_pattern)
-    second = enforce_retention(es, names=names, retention_days=30, rollover_after_hours=0)
+    second = enforce_retention(
+        es,
+        names=names,
+        retention_days=30,
+        repository=archive_repository,
+        rollover_after_hours=0,
+    )
     assert second.rolled_over == [stream]
     assert second.deleted_events == 0  # a backing index with recent events stays
     es.indices.refresh(index=names.events_pattern)
@@ -54,11 +67,13 @@ def test_old_backing_indices_are_deleted_recent_events_and_other_data_kept(
     assert es.count(index=names.alerts)["count"] == 1
 
 
-def test_a_young_write_index_is_not_rolled_over(es: Elasticsearch, settings: Settings) -> None:
+def test_a_young_write_index_is_not_rolled_over(
+    es: Elasticsearch, settings: Settings, archive_repository: str
+) -> None:
     names = IndexNames(settings.namespace)
     bootstrap(es, namespace=names.namespace, retention_days=settings.retention_days)
     _put(es, names.events_stream("windows"), [400], "e")
-    result = enforce_retention(es, names=names, retention_days=30)
+    result = enforce_retention(es, names=names, retention_days=30, repository=archive_repository)
     assert result.rolled_over == []
     assert result.deleted_events == 0
 

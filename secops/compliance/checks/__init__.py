@@ -4,7 +4,7 @@ A name that is not here is refused when the controls are loaded; no code is ever
 imported from a name in a data file.
 """
 
-from secops.compliance.checks import access, detection, records
+from secops.compliance.checks import access, archive, detection, records
 from secops.compliance.checks.base import MAX_LISTED, Check, CheckRun, NoParams, Params
 
 CHECKS: dict[str, Check] = {
@@ -31,6 +31,9 @@ CHECKS: dict[str, Check] = {
     ),
     "retention_configured": Check(
         records.retention_configured, records.RetentionParams, "event retention of N days"
+    ),
+    "archived_before_deletion": Check(
+        archive.archived_before_deletion, NoParams, "expired events deleted only once archived"
     ),
     "rules_loaded": Check(detection.rules_loaded, NoParams, "rules rejected at load time"),
     "rules_not_disabled_long": Check(

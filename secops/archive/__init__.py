@@ -1,0 +1,1 @@
+"""The archive of expired events: retention runs, archive state, listing and restoring."""
