@@ -14,6 +14,8 @@ from secops.archive.service import (
     run_retention,
 )
 from secops.audit import list_entries
+from secops.compliance.period_report import sign_period_report
+from secops.compliance.periods import last_closed
 from secops.compliance.service import evaluate
 from secops.context import Context
 from secops.detect.loader import BUILTIN_RULES
@@ -126,3 +128,24 @@ def test_the_state_of_a_namespace_that_never_stored_an_event(ctx: Context) -> No
     assert state.last_run is None
     assert state.error is None
     assert _archive_control(ctx)[0] in ("pass", "warn")
+
+
+def test_the_period_report_states_what_is_archived_where(
+    ctx: Context, archive_repository: str
+) -> None:
+    _seed_old(ctx, 450, 2)
+    run_retention(ctx, rollover_after_hours=0)
+    [snap] = archive_state(ctx).snapshots
+    period = last_closed(
+        datetime.now(UTC), calendar="solar_hijri", kind="month", timezone=ctx.settings.timezone
+    )
+
+    report, _ = sign_period_report(ctx, period, actor="system:test")
+
+    preservation = report.document["preservation"]
+    assert preservation["retention_days"] == ctx.settings.retention_days
+    assert preservation["snapshot_repository"].startswith(f"{archive_repository} (fs")
+    [archived] = preservation["archives"]
+    assert archived["name"] == snap.snapshot
+    assert archived["repository"] == archive_repository
+    assert preservation["extra"]["last_retention_run"]["deleted_indices"] == 1

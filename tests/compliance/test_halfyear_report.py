@@ -24,9 +24,11 @@ from halfyear import (
     write_broken_rules,
     write_register,
 )
+from rendering.rendering_support import PERSIAN_TITLE, pdf_text, plain
 
 from secops.compliance.indicators import load_targets, status_of
 from secops.compliance.period_report import sign_period_report
+from secops.compliance.rendering.service import publish, rendering, verify_file
 from secops.compliance.reports import verify_report
 from secops.context import Context, build_context
 from secops.rules.catalog import load_catalog
@@ -130,7 +132,7 @@ def _by_key(document: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, 
     return {(i["id"], i["key"]): i for i in document["indicators"]}
 
 
-def test_half_year_report_states_what_was_seeded(half_ctx: Context) -> None:
+def test_half_year_report_states_what_was_seeded(half_ctx: Context, tmp_path: Path) -> None:
     ctx = half_ctx
     p = plan()
     seed(ctx, p)
@@ -231,9 +233,19 @@ def test_half_year_report_states_what_was_seeded(half_ctx: Context) -> None:
         lvl: current[("alerts_by_severity", lvl)]
         for lvl in ("informational", "low", "medium", "high", "critical")
     }
-    # The renderings of this report (HTML and PDF, Persian and English) are checked here
-    # once they exist: pdftotext finds the Persian title and the Solar Hijri period, and a
-    # byte changed in the PDF fails `secops report verify`.
+
+    # What the board reads: the Persian PDF names the report and its Solar Hijri half-year;
+    # the manifest signed beside the report lists it, and one changed byte is refused.
+    manifest = publish(ctx, report_id=report.report_id, actor="system:test")
+    _, pdf = rendering(ctx, report_id=report.report_id, kind="pdf", lang="fa", actor="system:test")
+    text = pdf_text(pdf, tmp_path)
+    assert plain(PERSIAN_TITLE) in text
+    assert plain("نیمۀ دوم سال ۱۴۰۴") in text
+    assert verify_file(pdf, ctx=ctx).intact
+    altered = bytearray(pdf)
+    altered[len(altered) // 2] ^= 0x01
+    refused = verify_file(bytes(altered), manifest=manifest, ctx=ctx)
+    assert (refused.intact, refused.reason) == (False, "not_in_manifest")
 
 
 def _t(value: str) -> datetime:
