@@ -234,7 +234,11 @@ def from_rule_match(
 
 
 def from_correlation(
-    match: CorrelationMatch, *, grouping: Grouping, now: datetime
+    match: CorrelationMatch,
+    *,
+    grouping: Grouping,
+    kind: AlertKind = "correlation",
+    now: datetime,
 ) -> tuple[str, AlertDoc]:
     """(alert id, document) for one correlation that fired."""
     first, last = parse_time(match.first_seen), parse_time(match.last_seen)
@@ -243,7 +247,7 @@ def from_correlation(
     alert_id = _digest(match.rule.id, key, str(window_start))
     doc = _finish(
         {
-            **_base(match.rule, kind="correlation", now=now),
+            **_base(match.rule, kind=kind, now=now),
             "@timestamp": first,
             "group": dict(match.group),
             "group_key": key,
