@@ -112,6 +112,8 @@ def parse_threat(tags: tuple[str, ...]) -> tuple[list[str], list[str], list[str]
             techniques.append(value.upper())
         elif value[:1].lower() in ("g", "s") and value[1:2].isdigit():
             other.append(tag)  # groups and software: kept as plain tags
+        elif value[:2].lower() == "ds" and value[2:3].isdigit():
+            other.append(tag)  # data sources (attack.ds0005): not a tactic either
         else:
             tactics.append(value.lower())
     return tactics, techniques, other
