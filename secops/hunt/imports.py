@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from secops.alerts.build import get_path, parse_time
@@ -29,10 +28,10 @@ READ_BATCH = 1000  # events read back (and detected) per request
 class ImportOrder:
     """Time and document id of each stored event of an import, in the order read."""
 
-    keys: list[tuple[datetime, str]] = field(default_factory=list)
+    keys: list[tuple[float, str]] = field(default_factory=list)  # small: one pair per event
 
     def add(self, doc_id: str, event: dict[str, Any]) -> None:
-        self.keys.append((parse_time(get_path(event, "@timestamp")), doc_id))
+        self.keys.append((parse_time(get_path(event, "@timestamp")).timestamp(), doc_id))
 
     def ordered_ids(self) -> list[str]:
         """Document ids by event time; `sorted` is stable, so ties keep the import order."""

@@ -14,6 +14,7 @@ from auth.support import person
 from fastapi.testclient import TestClient
 
 from secops.accounting import SourceAccounting
+from secops.auth import apikeys
 from secops.context import Context, build_context
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import NoDetection
@@ -180,7 +181,11 @@ def test_a_wider_window_sees_the_older_events(ctx: Context, client: TestClient) 
     assert "windows" not in body["uncovered_sources"]
 
 
-def test_a_window_that_is_not_a_duration_is_refused(ctx: Context, client: TestClient) -> None:
+def test_a_sender_key_and_a_window_that_is_not_a_duration_are_refused(
+    ctx: Context, client: TestClient
+) -> None:
+    key = apikeys.create(ctx, name="dms", roles=["ingest"], actor="system:test").key
+    assert client.get("/api/v1/rules/coverage", headers={"X-API-Key": key}).status_code == 403
     auditor = person(ctx, client, "audrey", "auditor")
     for bad in ("yesterday", "0d", "-1d"):
         resp = client.get(f"/api/v1/rules/coverage?window={bad}", headers=auditor)
