@@ -215,6 +215,11 @@ def _print_detection(found: ImportDetection) -> None:
         f"detection over {found.events} events: {found.alerts_created} alerts raised, "
         f"{found.alerts_updated} updated"
     )
+    if found.already_detected:
+        print(
+            f"  {found.already_detected} matches of rules that already raised their alerts "
+            "on these events were left out"
+        )
     for rule_id, tally in sorted(found.rules.items(), key=lambda kv: (-kv[1].matches, kv[0])):
         print(
             f"  {tally.alerts_created:>6} raised {tally.alerts_updated:>6} updated "

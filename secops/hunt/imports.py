@@ -6,12 +6,21 @@ then the events are read back by id in event-time order (ties keep the order the
 were read in) and handed to the pipeline's detector, so correlation windows see
 them as they happened. Alerts carry ``kind: import`` and the live pipeline's
 deterministic ids: importing the same file again raises nothing new.
+
+An alert keeps at most ``alert_max_event_ids`` event ids, so a replay of its later
+events could not be told from new ones and would be counted again. Each import
+therefore leaves a state document keyed by the digest of its events' ids, naming the
+rules that matched them; importing the same events again skips those rules' matches
+(a rule new since then still runs). The document is written once detection
+completed: a run cut short is run again whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from secops.alerts.build import get_path, parse_time
@@ -20,8 +29,10 @@ from secops.context import Context
 from secops.detect.models import Match
 from secops.pipeline.detection import Detector
 from secops.store.scan import events_by_id, refresh_events
+from secops.store.state import get_state, put_state
 
 READ_BATCH = 1000  # events read back (and detected) per request
+KIND = "import_detection"  # state documents: the rules that matched one import's events
 
 
 @dataclass
@@ -56,6 +67,8 @@ class RuleTally:
 class ImportDetection:
     events: int = 0
     rules: dict[str, RuleTally] = field(default_factory=dict)  # by rule id
+    # matches of rules that an earlier import of the same events already raised
+    already_detected: int = 0
 
     @property
     def alerts_created(self) -> int:
@@ -79,23 +92,39 @@ def detect_import(
     ids = order.ordered_ids()
     if not ids:
         return report
+    key = _digest(ids)
+    earlier = get_state(ctx.es, ctx.names, kind=KIND, key=key) or {}
+    done = frozenset(earlier.get("rules") or ())
     refresh_events(ctx.es, ctx.names)
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         found = {doc.pop("_id"): doc for doc in events_by_id(ctx.es, ctx.names, ids=chunk)}
         events = [found[doc_id] for doc_id in chunk if doc_id in found]
         report.events += len(events)
-        _write(ctx, detector.detect(events), report)
+        _write(ctx, detector.detect(events), report, done)
         if progress is not None:
             progress(len(chunk))
+    matched = sorted(done | report.rules.keys())
+    data = {"rules": matched, "events": len(ids), "at": datetime.now(UTC).isoformat()}
+    put_state(ctx.es, ctx.names, kind=KIND, key=key, data=data)
     return report
 
 
-def _write(ctx: Context, matches: Sequence[Match], report: ImportDetection) -> None:
+def _digest(ids: list[str]) -> str:
+    """The import's key: its set of event ids, whatever the order of the files."""
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:32]
+
+
+def _write(
+    ctx: Context, matches: Sequence[Match], report: ImportDetection, done: Collection[str]
+) -> None:
     """Store the alerts rule by rule, so the summary can say what each rule raised."""
     by_rule: dict[str, list[Match]] = {}
     for match in matches:
-        by_rule.setdefault(match.rule.id, []).append(match)
+        if match.rule.id in done:
+            report.already_detected += 1
+        else:
+            by_rule.setdefault(match.rule.id, []).append(match)
     for rule_id, found in by_rule.items():
         tally = report.rules.setdefault(rule_id, RuleTally(title=found[0].rule.title))
         tally.matches += len(found)
