@@ -56,7 +56,7 @@ def _import(ctx: Context, lines: list[str]) -> ImportOrder:
         RawRecord(source=source, received_at=0.0, message=line, origin=f"file:{OPENSSH}:{i}")
         for i, line in enumerate(lines)
     ]
-    groups, report = deliver(
+    groups, _ = deliver(
         records,
         es=ctx.es,
         names=ctx.names,
