@@ -25,7 +25,7 @@ from secops.settings import Settings
 
 SSHD_KEY = "product=linux service=sshd"
 SECURITY_KEY = "product=windows service=security"
-PROCESS_KEY = "category=process_creation product=windows"
+PROCESS_KEY = "product=windows category=process_creation"
 DISABLED_ID = "2a7e4c90-1b3d-4f5e-9a8b-7c6d5e4f3a21"
 
 RULES = {
@@ -169,6 +169,12 @@ def test_coverage_per_logsource_and_blind_spots(ctx: Context, client: TestClient
     assert sources["linux.sshd"]["uncovered"] == 0
     assert body["uncovered_sources"] == ["badge.reader"]
     assert body["window"] == "1d"
+
+    # Enabled again, the rule's logsource and ATT&CK tags count.
+    set_rule_state(ctx, rule_id=DISABLED_ID, enabled=True, by="test", reason=None)
+    body = client.get("/api/v1/rules/coverage", headers=auditor).json()
+    assert {c["key"]: c for c in body["logsources"]}[PROCESS_KEY]["techniques"] == ["T1059.001"]
+    assert "execution" in _ids(body["tactics"])
 
 
 @pytest.mark.usefixtures("stored")
