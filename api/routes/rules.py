@@ -18,8 +18,9 @@ from api.security import require
 from secops.auth.principals import Principal, Role
 from secops.definitions import Severity
 from secops.errors import InvalidInputError, NotFoundError
-from secops.rules import service
+from secops.rules import coverage, service
 from secops.rules.models import (
+    CoverageOut,
     DisableIn,
     EnableIn,
     FilterPage,
@@ -122,6 +123,27 @@ def hunt_rules(body: HuntIn, ctx: Ctx, _: Writer) -> HuntOut:
 )
 def list_filters(ctx: Ctx, _: Reader) -> FilterPage:
     return service.list_filters(ctx)
+
+
+@router.get(
+    "/coverage",
+    summary="ATT&CK tactics and techniques the active rules cover, per logsource; blind spots",
+    description=(
+        "Blind spots: logsources with active rules but no event in the window, and "
+        "datasets (`event.dataset`) none of whose events an active rule covers. "
+        "Counted by one aggregation over the events of the window."
+    ),
+    responses=answers((InvalidInputError, "The window is not a duration such as 1d or 12h")),
+)
+def rules_coverage(
+    ctx: Ctx,
+    _: Reader,
+    window: Annotated[
+        str,
+        Query(max_length=16, description="How far back events count: 1d, 12h, 90m, 2w"),
+    ] = coverage.DEFAULT_WINDOW,
+) -> CoverageOut:
+    return coverage.coverage(ctx, window=window)
 
 
 @router.get(

@@ -112,6 +112,8 @@ def parse_threat(tags: tuple[str, ...]) -> tuple[list[str], list[str], list[str]
             techniques.append(value.upper())
         elif value[:1].lower() in ("g", "s") and value[1:2].isdigit():
             other.append(tag)  # groups and software: kept as plain tags
+        elif value[:2].lower() == "ds" and value[2:3].isdigit():
+            other.append(tag)  # data sources (attack.ds0005): not a tactic either
         else:
             tactics.append(value.lower())
     return tactics, techniques, other
@@ -234,7 +236,11 @@ def from_rule_match(
 
 
 def from_correlation(
-    match: CorrelationMatch, *, grouping: Grouping, now: datetime
+    match: CorrelationMatch,
+    *,
+    grouping: Grouping,
+    kind: AlertKind = "correlation",
+    now: datetime,
 ) -> tuple[str, AlertDoc]:
     """(alert id, document) for one correlation that fired."""
     first, last = parse_time(match.first_seen), parse_time(match.last_seen)
@@ -243,7 +249,7 @@ def from_correlation(
     alert_id = _digest(match.rule.id, key, str(window_start))
     doc = _finish(
         {
-            **_base(match.rule, kind="correlation", now=now),
+            **_base(match.rule, kind=kind, now=now),
             "@timestamp": first,
             "group": dict(match.group),
             "group_key": key,

@@ -40,7 +40,8 @@ Timestamp = Annotated[
     PlainSerializer(iso_millis, return_type=str, when_used="json"),
 ]
 
-AlertKind = Literal["detection", "correlation", "hunt"]
+# ``import``: raised by `secops ingest` over the files it imported (rules and correlations).
+AlertKind = Literal["detection", "correlation", "hunt", "import"]
 
 
 class Status(StrEnum):

@@ -70,7 +70,9 @@ def _drafts(
     out = []
     for match in matches:
         if isinstance(match, CorrelationMatch):
-            out.append(build.from_correlation(match, grouping=grouping, now=now))
+            # An import's correlations are import alerts too; elsewhere they are their own kind.
+            own: AlertKind = "import" if kind == "import" else "correlation"
+            out.append(build.from_correlation(match, grouping=grouping, kind=own, now=now))
         else:
             out.append(build.from_rule_match(match, grouping=grouping, kind=kind, now=now))
     return out

@@ -1,10 +1,15 @@
 """`secops ingest FILE…`: a one-off import of log files into the store.
 
 Text files (one record per line), NDJSON (one JSON object per line) and Windows
-``.evtx`` go through the same normalize → enrich → detect → store path as live
-records (first-seen addresses start empty and carry across the files of one run).
-Each record's origin is the file path plus its byte offset (or EVTX record
-number), so its document id is stable and importing a file again is a no-op.
+``.evtx`` go through the same normalize → enrich → store path as live records
+(first-seen addresses start empty and carry across the files of one run). Each
+record's origin is the file path plus its byte offset (or EVTX record number), so
+its document id is stable and importing a file again is a no-op.
+
+Then the configured rules, single-event and correlation, run over everything the
+import holds in event-time order (`secops.hunt.imports`) and raise alerts of kind
+``import``, with the live pipeline's deterministic ids: importing again raises
+nothing new. ``--no-detect`` only stores.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from secops.context import Context
 from secops.enrich import Enricher
 from secops.enrich.live import build_enricher
 from secops.errors import InvalidInputError
+from secops.hunt.imports import ImportDetection, ImportOrder, detect_import
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import NoDetection
 from secops.pipeline.normalizing import is_unparsed
@@ -40,6 +46,7 @@ from secops.records import (
     utf8_head,
 )
 from secops.retry import RetryPolicy
+from secops.rules.detector import build_detector
 
 FORMATS = ("auto", "text", "ndjson", "evtx")
 
@@ -50,6 +57,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="auto", help="default: by file extension")
     p.add_argument("--host", help="host the logs come from (default: unknown)")
     p.add_argument("--batch", type=int, default=2000, help="records per bulk request")
+    p.add_argument(
+        "--no-detect",
+        dest="detect",
+        action="store_false",
+        help="only store; run no rules over the imported events",
+    )
     p.set_defaults(func=_ingest)
 
 
@@ -160,6 +173,7 @@ def _ingest(args: argparse.Namespace) -> int:
     accounting = SourceAccounting()
     total = Counts()
     stop = threading.Event()
+    order = ImportOrder()
     with open_context() as ctx:
         # One enrich stage for the whole import: first-seen addresses carry across files.
         enricher = build_enricher(ctx)
@@ -180,15 +194,37 @@ def _ingest(args: argparse.Namespace) -> int:
                 for record in records:
                     batch.append(record)
                     if len(batch) >= args.batch:
-                        _send(ctx, batch, accounting, stop, total, enricher)
+                        _send(ctx, batch, accounting, stop, total, enricher, order)
                         batch = []
                 if batch:
-                    _send(ctx, batch, accounting, stop, total, enricher)
-    print(
-        f"read {total.read}, indexed {total.indexed}, already present {total.already}, "
-        f"unparsed {total.unparsed}, dead-lettered {total.deadlettered}"
-    )
+                    _send(ctx, batch, accounting, stop, total, enricher, order)
+        print(
+            f"read {total.read}, indexed {total.indexed}, already present {total.already}, "
+            f"unparsed {total.unparsed}, dead-lettered {total.deadlettered}"
+        )
+        if args.detect:
+            detector = build_detector(ctx)
+            with tqdm(total=len(order.keys), unit="ev", unit_scale=True, desc="detect") as bar:
+                found = detect_import(ctx, order, detector, progress=bar.update)
+            _print_detection(found)
     return 0
+
+
+def _print_detection(found: ImportDetection) -> None:
+    print(
+        f"detection over {found.events} events: {found.alerts_created} alerts raised, "
+        f"{found.alerts_updated} updated"
+    )
+    if found.already_detected:
+        print(
+            f"  {found.already_detected} matches of rules that already raised their alerts "
+            "on these events were left out"
+        )
+    for rule_id, tally in sorted(found.rules.items(), key=lambda kv: (-kv[1].matches, kv[0])):
+        print(
+            f"  {tally.alerts_created:>6} raised {tally.alerts_updated:>6} updated "
+            f"{tally.matches:>8} matches  {tally.title} ({rule_id})"
+        )
 
 
 def _send(
@@ -198,6 +234,7 @@ def _send(
     stop: threading.Event,
     total: Counts,
     enricher: Enricher | None,
+    order: ImportOrder,
 ) -> None:
     groups, report = deliver(
         batch,
@@ -214,3 +251,8 @@ def _send(
     total.already += report.existed
     total.deadlettered += len(report.deadlettered)
     total.unparsed += sum(1 for _, event in groups if is_unparsed(event))
+    dead = report.deadlettered
+    for records, event in groups:
+        doc_id = records[0].record_id()
+        if doc_id not in dead:  # rejected by the store: nothing to read back
+            order.add(doc_id, event)

@@ -1,4 +1,4 @@
-"""`secops rules validate|test|hunt`."""
+"""`secops rules validate|test|hunt|coverage`."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from secops.cli.coverage_table import coverage_table
 from secops.cli.deployment import open_context
 from secops.detect.loader import BUILTIN_RULES
 from secops.detect.samples import run_samples
 from secops.detect.validate import validate
 from secops.hunt import hunt
+from secops.rules.coverage import DEFAULT_WINDOW, coverage
 from secops.settings import get_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    rules = sub.add_parser("rules", help="Sigma rules: validate, test, hunt")
+    rules = sub.add_parser("rules", help="Sigma rules: validate, test, hunt, coverage")
     rsub = rules.add_subparsers(dest="rules_command", required=True)
 
     v = rsub.add_parser("validate", help="load and compile rules; report every error")
@@ -45,6 +47,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--since", default="30d", help="30d, 12h, 90m or an ISO-8601 time")
     h.add_argument("--until", default=None)
     h.set_defaults(func=_hunt)
+
+    c = rsub.add_parser(
+        "coverage", help="ATT&CK coverage of the active rules per logsource, and blind spots"
+    )
+    c.add_argument("--window", default=DEFAULT_WINDOW, help="events seen since: 1d, 12h, 90m, 2w")
+    c.add_argument("--json", action="store_true", help="the API's JSON instead of tables")
+    c.set_defaults(func=_coverage)
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    with open_context() as ctx:
+        report = coverage(ctx, window=args.window)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(coverage_table(report))
+    return 0
 
 
 def _dirs(args_dirs: list[Path]) -> list[Path]:

@@ -166,3 +166,50 @@ class FilterView(BaseModel):
 class FilterPage(BaseModel):
     items: list[FilterView]
     errors: list[RuleLoadError] = Field(description="Filters (or references) rejected at load")
+
+
+class AttackItem(BaseModel):
+    """An ATT&CK tactic (Sigma tag name) or technique (id) and the active rules tagging it."""
+
+    id: str = Field(examples=["credential-access", "T1110.001"])
+    rules: int = Field(description="Active rules (single-event and correlation) carrying it")
+
+
+class LogsourceCoverage(BaseModel):
+    logsource: dict[str, str] = Field(examples=[{"product": "linux", "service": "sshd"}])
+    key: str = Field(examples=["product=linux service=sshd"])
+    rules: int = Field(description="Active single-event rules of this logsource")
+    correlations: int = Field(description="Active correlation rules reading those rules")
+    tactics: list[str] = Field(examples=[["credential-access"]])
+    techniques: list[str] = Field(examples=[["T1110.001"]])
+    every_event: bool = Field(description="Its rules apply to every event (no routing)")
+    events: int = Field(description="Events of this logsource seen in the window")
+
+
+class SourceCoverage(BaseModel):
+    """The events of one ``event.dataset`` seen in the window."""
+
+    dataset: str = Field(examples=["linux.sshd"], description="`(none)` for events without one")
+    modules: list[str] = Field(description="`event.module` values seen with it")
+    events: int
+    uncovered: int = Field(description="Events no active rule's logsource selects")
+
+
+class CoverageOut(BaseModel):
+    """ATT&CK coverage of the active rules per logsource, and the blind spots."""
+
+    window: str = Field(examples=["1d"])
+    since: datetime
+    active_rules: int
+    inactive_rules: int = Field(description="Loaded rules that do not run (disabled, ...)")
+    tactics: list[AttackItem]
+    techniques: list[AttackItem]
+    logsources: list[LogsourceCoverage]
+    blind_logsources: list[str] = Field(
+        description="Keys of logsources with active rules and no event in the window"
+    )
+    sources: list[SourceCoverage] = Field(description="Every dataset seen in the window")
+    uncovered_sources: list[str] = Field(
+        description="Datasets seen in the window none of whose events an active rule covers"
+    )
+    other_events: int = Field(0, description="Events of datasets beyond the ones listed")

@@ -80,6 +80,11 @@ def iter_events(
         es.close_point_in_time(id=pit_id)
 
 
+def refresh_events(es: Elasticsearch, names: IndexNames) -> None:
+    """Make the events written so far searchable (an import reads back what it stored)."""
+    es.indices.refresh(index=names.events_pattern, ignore_unavailable=True, allow_no_indices=True)
+
+
 def events_by_id(es: Elasticsearch, names: IndexNames, *, ids: list[str]) -> list[dict[str, Any]]:
     """The stored events of these ids (live or restored from the archive), oldest first,
     each with its ``_id``; missing ids are left out."""

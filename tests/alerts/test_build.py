@@ -92,6 +92,14 @@ def test_parse_threat_keeps_groups_and_software_as_tags() -> None:
     assert other == ["attack.g0016", "attack.s0002"]
 
 
+def test_parse_threat_keeps_data_sources_as_tags() -> None:
+    # SigmaHQ tags a few rules with ATT&CK data sources (attack.ds0005): not tactics.
+    tactics, techniques, other = parse_threat(("attack.ds0005", "attack.defense-evasion"))
+    assert tactics == ["defense-evasion"]
+    assert techniques == []
+    assert other == ["attack.ds0005"]
+
+
 def test_correlation_alert_carries_group_and_readable_summary() -> None:
     ids = [f"ev-{i}" for i in range(12)]
     alert_id, alert = from_correlation(brute_match(ids), grouping=GROUPED, now=NOW)

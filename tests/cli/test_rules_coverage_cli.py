@@ -1,0 +1,73 @@
+"""`secops rules coverage`: the coverage tables, and the API's JSON with ``--json``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from secops.cli.main import main
+from secops.rules.models import CoverageOut
+from secops.settings import Settings
+
+RULE = """
+title: System Audit Policy Changed
+id: 4b8f2a61-7c9d-4e0f-a1b2-c3d4e5f6a702
+status: test
+logsource: {product: windows, service: security}
+detection:
+    selection: {EventID: 4719}
+    condition: selection
+tags: [attack.defense-evasion, attack.t1562.002]
+level: high
+"""
+
+
+@pytest.fixture
+def configured(settings: Settings, cli_env: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "audit_policy.yml").write_text(RULE)
+    cli_env.setenv("SECOPS_RULE_DIRS", json.dumps([str(rules)]))
+    return settings
+
+
+def test_coverage_tables_and_json(
+    configured: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recent = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    events = tmp_path / "events.ndjson"
+    events.write_text(
+        json.dumps({"@timestamp": recent, "event": {"dataset": "linux.sshd"}})
+        + "\n"
+        + json.dumps({"@timestamp": recent, "event": {"dataset": "badge.reader"}})
+        + "\n"
+    )
+    assert main(["ingest", "--no-detect", str(events)]) == 0
+    capsys.readouterr()
+
+    assert main(["rules", "coverage"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("  ")[0]: line.split("  ")[1:] for line in out.splitlines()}
+    # logsource, rules, correlations, events, tactics, techniques
+    assert [c.strip() for c in rows["product=windows service=security"] if c.strip()] == [
+        "1",
+        "0",
+        "0",
+        "defense-evasion",
+        "T1562.002",
+    ]
+    assert "blind logsources (active rules, no events): " in out
+    blind = next(line for line in out.splitlines() if line.startswith("blind logsources"))
+    assert "product=windows service=security" in blind
+    uncovered = next(line for line in out.splitlines() if line.startswith("uncovered sources"))
+    assert uncovered.endswith(": badge.reader")
+
+    assert main(["rules", "coverage", "--json", "--window", "12h"]) == 0
+    report = CoverageOut.model_validate_json(capsys.readouterr().out)
+    assert report.window == "12h"
+    assert report.uncovered_sources == ["badge.reader"]
+    by_key = {c.key: c for c in report.logsources}
+    assert by_key["product=linux service=sshd"].events == 1
