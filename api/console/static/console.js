@@ -1,0 +1,48 @@
+// Keyboard triage of the alert queue: j/k move, o (or Enter) open, a acknowledge,
+// m assign to me, x tick. No inline script: loaded as a file (the CSP allows 'self').
+(function () {
+  "use strict";
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("table.queue tr.alert-row")); }
+  function current() { return document.querySelector("table.queue tr.current"); }
+  function select(row) {
+    var old = current();
+    if (old) { old.classList.remove("current"); }
+    if (row) { row.classList.add("current"); row.focus(); row.scrollIntoView({ block: "nearest" }); }
+  }
+  function move(step) {
+    var all = rows();
+    if (!all.length) { return; }
+    var i = all.indexOf(current());
+    select(all[Math.max(0, Math.min(all.length - 1, i < 0 ? 0 : i + step))]);
+  }
+  function quick(row, action) {
+    if (!row || !window.htmx) { return; }
+    window.htmx.ajax("POST", "/alerts/" + encodeURIComponent(row.dataset.id) + "/quick", {
+      source: row, target: row, swap: "outerHTML",
+      values: { action: action, version: row.dataset.version }
+    }).then(function () {
+      var again = document.getElementById("row-" + row.dataset.id);
+      if (again) { select(again); }
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (!document.querySelector("table.queue")) { return; }
+    var tag = (event.target && event.target.tagName) || "";
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var row = current();
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "o": case "Enter":
+        if (row) { window.location.href = row.querySelector("a.open").getAttribute("href"); }
+        break;
+      case "a": quick(row, "acknowledge"); break;
+      case "m": quick(row, "assign_me"); break;
+      case "x":
+        if (row) { var box = row.querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } }
+        break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+})();
