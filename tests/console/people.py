@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pyotp
 from fastapi.testclient import TestClient
 
-from secops.auth import totp, users
+from secops.auth import sessions, totp, users
 from secops.auth.crypto import seal
 from secops.auth.keys import data_key
 from secops.auth.models import HumanRole
@@ -78,3 +78,13 @@ def log_in(client: TestClient, person: Person) -> None:
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
+
+
+def session_at(client: TestClient, ctx: Context, username: str, at: datetime) -> None:
+    """Give ``client`` a console session of ``username`` that logged in at ``at`` (its TOTP
+    proof as old as that)."""
+    found = users.get_user(ctx, username)
+    assert found is not None
+    pair = sessions.start(ctx, user=found[0], address=None, now=at)
+    client.cookies.set("secops_access", pair.access_token)
+    client.cookies.set("secops_refresh", pair.refresh_token)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from api.console.forms import invalid
 from api.console.session import check_csrf, page
+from api.console.vocabulary import SORT_FIELDS
 from api.console.web import render, see_other
 from api.deps import Ctx
 from secops.alerts import query, triage
@@ -48,7 +49,7 @@ FILTER_KEYS = (
     "sort",
     "order",
 )
-SORTS = ("priority", "last_seen", "first_seen", "created_at", "severity_rank", "risk_score")
+SORTS = SORT_FIELDS
 PAGE_SIZE = 50
 
 
