@@ -12,6 +12,8 @@ from secops.definitions import SEVERITIES
 
 SORT_FIELDS = ("priority", "last_seen", "first_seen", "created_at", "severity_rank", "risk_score")
 HISTORY_FIELDS = ("status", "resolution", "assignee", "tags", "comments")
+AUDIT_OUTCOMES = ("success", "failure", "denied")
+RULE_KINDS = ("detection", "correlation")
 
 DYNAMIC_MESSAGES: tuple[str, ...] = tuple(
     dict.fromkeys(
@@ -23,6 +25,8 @@ DYNAMIC_MESSAGES: tuple[str, ...] = tuple(
             *get_args(OverallStatus),
             *SORT_FIELDS,
             *HISTORY_FIELDS,
+            *AUDIT_OUTCOMES,
+            *RULE_KINDS,
         ]
     )
 )

@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 
 from api.console import assets
-from api.console.pages import admin, alert_detail, alerts, auth, overview
+from api.console.pages import admin, alert_detail, alerts, auth, compliance, overview, rules
 
 ROUTERS: list[APIRouter] = [assets.router, auth.router, overview.router]
 ROUTERS += [alerts.router, alert_detail.router]
-ROUTERS += [admin.router]
+ROUTERS += [admin.router, compliance.router, rules.router]
