@@ -165,7 +165,7 @@ def create_suppression(
             expiry = expiry.replace(tzinfo=UTC)
         spec = SuppressionIn(
             rule_id=rule_id.strip() or None,
-            conditions=conditions,  # type: ignore[arg-type]
+            conditions=conditions,
             reason=reason,
             expires_at=expiry,
         )
