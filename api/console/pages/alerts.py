@@ -272,6 +272,7 @@ def quick(
     alert_id: str,
     action: Annotated[str, Form(max_length=32)],
     version: Annotated[str, Form(max_length=64)],
+    current: Annotated[bool, Form()] = False,
 ) -> Response:
     """Keyboard triage of one row: acknowledge, or assign to me; the row drawn again."""
     changes = {
@@ -303,5 +304,6 @@ def quick(
         alert=alert,
         error=error,
         can_triage=True,
+        current=current,
         status_code=status,
     )

@@ -76,10 +76,19 @@ def login(
         )
         result = logins.login(ctx, request=body, address=client_address(request))
     except ValidationError as exc:
-        return render(request, "login.html", next=next, error=invalid(exc), status_code=422)
+        return render(
+            request, "login.html", next=next, username=username, error=invalid(exc), status_code=422
+        )
     except (AuthError, RateLimitedError) as exc:
         status = 429 if isinstance(exc, RateLimitedError) else 401
-        return render(request, "login.html", next=next, error=exc.message, status_code=status)
+        return render(
+            request,
+            "login.html",
+            next=next,
+            username=username,
+            error=exc.message,
+            status_code=status,
+        )
     if isinstance(result, EnrolmentRequired):
         keep_limited_token(request, result.enrollment_token)
         return see_other("/mfa")

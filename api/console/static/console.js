@@ -5,8 +5,7 @@
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("table.queue tr.alert-row")); }
   function current() { return document.querySelector("table.queue tr.current"); }
   function select(row) {
-    var old = current();
-    if (old) { old.classList.remove("current"); }
+    rows().forEach(function (r) { r.classList.remove("current"); });
     if (row) { row.classList.add("current"); row.focus(); row.scrollIntoView({ block: "nearest" }); }
   }
   function move(step) {
@@ -16,13 +15,11 @@
     select(all[Math.max(0, Math.min(all.length - 1, i < 0 ? 0 : i + step))]);
   }
   function quick(row, action) {
+    // The row comes back drawn as the current one (the server marks it).
     if (!row || !window.htmx) { return; }
     window.htmx.ajax("POST", "/alerts/" + encodeURIComponent(row.dataset.id) + "/quick", {
       source: row, target: row, swap: "outerHTML",
-      values: { action: action, version: row.dataset.version }
-    }).then(function () {
-      var again = document.getElementById("row-" + row.dataset.id);
-      if (again) { select(again); }
+      values: { action: action, version: row.dataset.version, current: "1" }
     });
   }
   document.addEventListener("keydown", function (event) {
