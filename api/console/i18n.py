@@ -83,15 +83,15 @@ class Locale:
         return local.strftime(f"%Y-%m-%d {clock}")
 
     def day(self, value: datetime | str | None) -> str:
-        """A short day label (for charts): month/day in the page's calendar."""
+        """A short day label (for charts): month/day in the page's calendar and zone."""
         instant = _instant(value)
         if instant is None:
             return ""
         local = instant.astimezone(self.zone)
         if self.language == "fa":
             solar = jdatetime.datetime.fromgregorian(datetime=local)
-            return self.digits(solar.strftime("%m/%d %H:%M"))
-        return local.strftime("%m-%d %H:%M")
+            return self.digits(solar.strftime("%m/%d"))
+        return local.strftime("%m-%d")
 
 
 def _instant(value: datetime | str | float | None) -> datetime | None:

@@ -219,7 +219,10 @@ def test_an_operator_cannot_reach_administration(ctx: Context, page: Page, tmp_p
 def test_readme_screenshots(ctx: Context, page: Page, tmp_path: Path) -> None:
     """The overview, the queue and an alert, in English and in Persian (docs/ with
     SECOPS_TEST_DOCS=1)."""
-    ids = seed(ctx, "critical", "high", "high", "medium", "low", "informational")
+    now = datetime.now(UTC)
+    hours = [3, 20, 30, 50, 75, 120]
+    ts = [(now - timedelta(hours=h)).isoformat().replace("+00:00", "Z") for h in hours]
+    ids = seed(ctx, "critical", "high", "high", "medium", "low", "informational", ts=ts)
     target = screenshot_dir(tmp_path)
     log_in(page, enrolled(ctx, "ann", "soc_operator"))
     for lang in ("en", "fa"):

@@ -86,6 +86,8 @@ def test_a_concurrent_change_shows_who_changed_what(ctx: Context, client: TestCl
     log_in(client, enrolled(ctx, "ann", "soc_operator"))
     page = client.get(f"/alerts/{alert_id}")
     assert get_alert(ctx, alert_id=alert_id).summary in page.text
+    assert "Failed password for user0" in page.text  # the event's fields
+    assert "&lt;38&gt;Mar  1 10:00:00 LabSZ sshd[2413]" in page.text  # its original record
     version = re.search(r'name="version" value="([^"]+)"', page.text)[1]  # type: ignore[index]
     seen = re.search(r'name="seen" value="([^"]+)"', page.text)[1]  # type: ignore[index]
     update_alert(
