@@ -147,3 +147,14 @@ def test_persian_page_is_rtl_with_solar_hijri_dates(ctx: Context, client: TestCl
     # 11 Esfand 1403 13:30:00 in Persian digits
     assert "1403/12/11 13:30:00".translate(PERSIAN_DIGITS) in persian.text
     assert "هشدارها" in persian.text
+
+
+def test_queue_times_are_read_in_the_service_time_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from api.console.pages.alerts import queue_filter
+
+    flt = queue_filter({"since": ["2025-03-01T13:30"]}, ZoneInfo("Asia/Tehran"))
+    assert flt.since == datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
+    marked = queue_filter({"since": ["2025-03-01T13:30Z"]}, ZoneInfo("Asia/Tehran"))
+    assert marked.since == datetime(2025, 3, 1, 13, 30, tzinfo=UTC)

@@ -3,9 +3,10 @@ keyboard triage (``static/console.js``). Same services as ``/api/v1/alerts``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
@@ -53,18 +54,20 @@ SORTS = SORT_FIELDS
 PAGE_SIZE = 50
 
 
-def _parse_time(value: str | None) -> datetime | None:
+def _parse_time(value: str | None, zone: tzinfo = UTC) -> datetime | None:
+    """A time of a form field; without a zone it is read in ``zone`` (the service's)."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInputError(f"not a date and time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
-def queue_filter(params: dict[str, list[str]]) -> AlertFilter:
-    """The alert filter of the queue's query parameters (empty ones ignored)."""
+def queue_filter(params: dict[str, list[str]], zone: tzinfo = UTC) -> AlertFilter:
+    """The alert filter of the queue's query parameters (empty ones ignored); the time
+    fields, as a browser's date-time inputs send them, are read in ``zone``."""
 
     def one(key: str) -> str | None:
         values = [v for v in params.get(key, []) if v.strip()]
@@ -83,8 +86,8 @@ def queue_filter(params: dict[str, list[str]]) -> AlertFilter:
             user=one("user"),
             host=one("host"),
             source=one("source"),
-            since=_parse_time(one("since")),
-            until=_parse_time(one("until")),
+            since=_parse_time(one("since"), zone),
+            until=_parse_time(one("until"), zone),
             confidential=None if confidential is None else confidential == "yes",
             q=one("q"),
         )
@@ -120,7 +123,7 @@ def queue(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
     params = _params(request)
-    flt = queue_filter(params)
+    flt = queue_filter(params, ZoneInfo(ctx.settings.timezone))
     sort, order = _sort(params)
     found = query.search_alerts(ctx, flt=flt, sort=sort, order=order, size=PAGE_SIZE, cursor=cursor)
     stats = query.alert_stats(ctx, interval="1d")
@@ -152,7 +155,7 @@ def fresh(
 ) -> Response:
     """Alerts of the queue's filter created after the page was drawn (polled by htmx)."""
     params = _params(request)
-    flt = queue_filter(params)
+    flt = queue_filter(params, ZoneInfo(ctx.settings.timezone))
     since = _parse_time(after) or datetime.now(UTC)
     found = query.search_alerts(ctx, flt=flt, sort="created_at", order="desc", size=PAGE_SIZE)
     new = [a for a in found.items if a.created_at > since]
