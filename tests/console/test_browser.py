@@ -81,10 +81,11 @@ def test_log_in_with_a_totp_code(ctx: Context, page: Page, tmp_path: Path) -> No
 
 
 def test_first_login_enrols_mfa(ctx: Context, page: Page, tmp_path: Path) -> None:
-    _, password = users.create_user(
+    users.create_user(
         ctx, username="nina", display_name="Nina", roles=["auditor"], actor="system:test"
     )
-    users.update_user(ctx, "nina", lambda u: u.model_copy(update={"must_change_password": False}))
+    # An administrator's reset: a one-time password, to be changed at the next login.
+    _, password = users.set_password(ctx, username="nina", actor="system:test")
     page.goto("/login")
     page.fill("#username", "nina")
     page.fill("#password", password)
@@ -98,6 +99,12 @@ def test_first_login_enrols_mfa(ctx: Context, page: Page, tmp_path: Path) -> Non
     page.click("#confirm")
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     page.click("#continue")
+    # The administrator chose the first password: the person chooses their own.
+    expect(page).to_have_url("/password")
+    page.fill("input[name=current_password]", password)
+    page.fill("input[name=new_password]", "Correct-Horse-Battery-Staple-42")
+    page.fill("input[name=code]", nina.code())
+    page.click("form[action='/password'] button")
     expect(page.locator("h1")).to_have_text("نمای کلی")  # the overview, in the default language
     page.screenshot(path=str(tmp_path / "after-enrolment.png"), full_page=True)
 
