@@ -122,6 +122,9 @@ def test_resolving_a_critical_alert_asks_for_a_fresh_code(ctx: Context, client: 
     assert prompt.status_code == 403
     assert 'id="step-up-code"' in prompt.text
     assert get_alert(ctx, alert_id=alert_id).status == Status.new
+    wrong = client.post(f"/alerts/{alert_id}/triage", data={**form, "code": "000000"})
+    assert wrong.status_code == 401
+    assert 'id="step-up-code"' in wrong.text  # asked again
     done = client.post(
         f"/alerts/{alert_id}/triage", data={**form, "code": ann.code()}, follow_redirects=False
     )

@@ -17,7 +17,13 @@ from api.deps import Ctx
 from secops.alerts import service, triage
 from secops.alerts.models import AlertChange, AlertWithEvents, HistoryEntry, Resolution, Status
 from secops.auth.principals import Principal, Role
-from secops.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from secops.errors import (
+    AuthError,
+    ConflictError,
+    InvalidInputError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -118,7 +124,18 @@ def triage_alert(
     except ValidationError as exc:
         return _page(request, ctx, principal, alert_id, status_code=422, error=invalid(exc))
     if code.strip():
-        principal = renew_mfa(request, ctx, principal, code)
+        try:
+            principal = renew_mfa(request, ctx, principal, code)
+        except (AuthError, RateLimitedError) as exc:
+            prompt = {
+                "message": exc.message,
+                "wrong": True,
+                "asked": asked,
+                "version": version,
+                "seen": seen,
+            }
+            status = 429 if isinstance(exc, RateLimitedError) else 401
+            return _page(request, ctx, principal, alert_id, status_code=status, step_up=prompt)
     try:
         triage.update_alert(
             ctx,
