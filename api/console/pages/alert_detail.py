@@ -134,8 +134,8 @@ def triage_alert(
                 "version": version,
                 "seen": seen,
             }
-            status = 429 if isinstance(exc, RateLimitedError) else 401
-            return _page(request, ctx, principal, alert_id, status_code=status, step_up=prompt)
+            refused = 429 if isinstance(exc, RateLimitedError) else 401
+            return _page(request, ctx, principal, alert_id, status_code=refused, step_up=prompt)
     try:
         triage.update_alert(
             ctx,
