@@ -86,5 +86,6 @@ def session_at(client: TestClient, ctx: Context, username: str, at: datetime) ->
     found = users.get_user(ctx, username)
     assert found is not None
     pair = sessions.start(ctx, user=found[0], address=None, now=at)
-    client.cookies.set("secops_access", pair.access_token)
-    client.cookies.set("secops_refresh", pair.refresh_token)
+    # The test client's host, as the cookies the console sets name it.
+    client.cookies.set("secops_access", pair.access_token, domain="testserver.local")
+    client.cookies.set("secops_refresh", pair.refresh_token, domain="testserver.local")

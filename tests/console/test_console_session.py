@@ -69,3 +69,24 @@ def test_cookies_are_secure_when_served_over_tls(ctx: Context) -> None:
     with TestClient(create_app(ctx.settings, context=ctx), base_url="https://testserver") as tls:
         page = tls.get("/login")
         assert any("Secure" in c for c in page.headers.get_list("set-cookie"))
+
+
+def test_an_expired_access_token_is_renewed_once_for_concurrent_requests(
+    ctx: Context, client: TestClient
+) -> None:
+    """A page and its polling may present the same refresh token together: both get the
+    one new pair (presenting a used refresh token would end the session)."""
+    from datetime import UTC, datetime, timedelta
+
+    from .people import session_at
+
+    enrolled(ctx, "ann", "soc_operator")
+    session_at(client, ctx, "ann", datetime.now(UTC) - timedelta(minutes=20))
+    twin = TestClient(client.app)
+    for name in ("secops_access", "secops_refresh"):
+        twin.cookies.set(name, client.cookies[name], domain="testserver.local")
+    first = client.get("/", follow_redirects=False)
+    second = twin.get("/", follow_redirects=False)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert client.cookies["secops_refresh"] == twin.cookies["secops_refresh"]
+    assert client.get("/", follow_redirects=False).status_code == 200  # the session lives on
