@@ -7,7 +7,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from polling import wait_until
 
+from secops import audit
 from secops.alerts.models import AlertChange, Status
 from secops.alerts.service import get_alert
 from secops.alerts.triage import update_alert
@@ -130,6 +132,22 @@ def test_resolving_a_critical_alert_asks_for_a_fresh_code(ctx: Context, client: 
     )
     assert done.status_code == 303
     assert get_alert(ctx, alert_id=alert_id).status == Status.resolved
+    # In the audit trail as through the API: the step-up, and the change by its author.
+    wanted = {
+        ("auth.step_up", "success"),
+        ("POST /alerts/{alert_id}/triage", "success"),
+        ("POST /alerts/{alert_id}/triage", "denied"),  # the prompt
+    }
+
+    def recorded() -> set[tuple[str, str]]:
+        ctx.es.indices.refresh(index=ctx.names.audit)
+        entries = audit.list_entries(ctx, actor="ann", limit=50).entries
+        return {(e.action, e.outcome) for e in entries} & wanted
+
+    actions = wait_until(lambda: recorded() == wanted and recorded(), what="the audit entries")
+    assert ("auth.step_up", "success") in actions
+    assert ("POST /alerts/{alert_id}/triage", "success") in actions
+    assert ("POST /alerts/{alert_id}/triage", "denied") in actions  # the prompt
 
 
 def test_persian_page_is_rtl_with_solar_hijri_dates(ctx: Context, client: TestClient) -> None:
