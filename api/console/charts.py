@@ -62,3 +62,8 @@ def bars(items: Sequence[tuple[str, int, str]]) -> Chart:
             )
         )
     return Chart(bars=out)
+
+
+def bars_rtl(items: Sequence[tuple[str, int, str]]) -> Chart:
+    """``bars`` for a right-to-left page: the first item on the right."""
+    return bars(list(reversed(items)))

@@ -17,6 +17,7 @@ from secops.alerts.models import AlertChange, Status
 from secops.alerts.service import get_alert
 from secops.alerts.triage import update_alert
 from secops.auth import sessions, users
+from secops.compliance import service as compliance
 from secops.context import Context
 
 from .alerts_seed import seed
@@ -230,8 +231,9 @@ def test_readme_screenshots(ctx: Context, page: Page, tmp_path: Path) -> None:
     hours = [3, 20, 30, 50, 75, 120]
     ts = [(now - timedelta(hours=h)).isoformat().replace("+00:00", "Z") for h in hours]
     ids = seed(ctx, "critical", "high", "high", "medium", "low", "informational", ts=ts)
+    compliance.evaluate(ctx)
     target = screenshot_dir(tmp_path)
-    log_in(page, enrolled(ctx, "ann", "soc_operator"))
+    log_in(page, enrolled(ctx, "ann", "soc_operator", "auditor"))
     for lang in ("en", "fa"):
         page.goto("/")
         page.click(f"#lang-{lang}")

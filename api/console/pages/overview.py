@@ -38,11 +38,13 @@ def overview(request: Request, ctx: Ctx, principal: Reader) -> Response:
     )
     counts = {b.key: b.count for b in open_stats.by_severity}
     severities = list(reversed(SEVERITIES))
-    by_severity = charts.bars(
+    # Charts read in the page's direction: the first bar is on the right in Persian.
+    ordered = charts.bars if loc.direction == "ltr" else charts.bars_rtl
+    by_severity = ordered(
         [(loc.gettext(str(s)), counts.get(str(s), 0), f"sev-{s}") for s in severities]
     )
-    over_time = charts.bars([(loc.day(b.key), b.count, "bar") for b in recent.over_time[-DAYS:]])
-    tactics = charts.bars([(b.key, b.count, "bar") for b in recent.by_tactic[:10]])
+    over_time = ordered([(loc.day(b.key), b.count, "bar") for b in recent.over_time[-DAYS:]])
+    tactics = ordered([(b.key, b.count, "bar") for b in recent.by_tactic[:10]])
     confidential = query.search_alerts(
         ctx, flt=AlertFilter(status=OPEN, confidential=True), sort="last_seen", size=10
     )
