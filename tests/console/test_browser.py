@@ -14,13 +14,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from secops.alerts.models import AlertChange, Status
-from secops.alerts.service import get_alert
+from secops.alerts.service import get_alert, write_alerts
 from secops.alerts.triage import update_alert
 from secops.auth import sessions, users
 from secops.compliance import service as compliance
 from secops.context import Context
 
-from .alerts_seed import seed
+from .alerts_seed import seed, ssh_match
 from .browser import chromium_path, screenshot_dir, serving
 from .people import Person, enrolled
 
@@ -173,6 +173,19 @@ def test_triage_with_a_conflict_and_a_step_up(
     assert resolved.status == Status.resolved
     assert resolved.resolution == "false_positive"
     expect(page.locator("#history")).to_contain_text("scanner of the IT department")
+
+
+def test_new_alerts_appear_without_reload(ctx: Context, page: Page, tmp_path: Path) -> None:
+    seed(ctx, "low")
+    log_in(page, enrolled(ctx, "ann", "soc_operator"))
+    page.goto("/alerts")
+    expect(page.locator("tr.alert-row")).to_have_count(1)
+    write_alerts(ctx, [ssh_match(7, level="critical", ts=datetime.now(UTC).isoformat())])
+    ctx.es.indices.refresh(index=ctx.names.alerts)
+    # htmx polls every 5 s; the new alert comes in above the others, marked.
+    expect(page.locator("tr.fresh")).to_have_count(1, timeout=15_000)
+    expect(page.locator("tr.fresh")).to_contain_text("critical 7")
+    page.screenshot(path=str(tmp_path / "fresh-alert.png"), full_page=True)
 
 
 def test_persian_is_right_to_left_with_solar_hijri_dates(
