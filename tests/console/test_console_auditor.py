@@ -83,3 +83,32 @@ def test_an_administrator_creates_a_key_after_a_fresh_code(
     secret = re.search(r'<code id="secret" dir="ltr">([^<]+)</code>', made.text)[1]  # type: ignore[index]
     ingest = client.post("/api/v1/ingest", headers={"X-API-Key": secret}, json={"message": "hi"})
     assert ingest.status_code not in (401, 403)
+
+
+def test_administration_of_users_and_keys(ctx: Context, client: TestClient) -> None:
+    from secops.auth import apikeys, users
+
+    log_in(client, enrolled(ctx, "ann", "admin"))
+    csrf = csrf_of(client)
+    made = client.post(
+        "/admin/users",
+        data={"csrf": csrf, "username": "vera", "display_name": "Vera", "roles": ["auditor"]},
+    )
+    assert made.status_code == 200
+    assert re.search(r'<code id="secret" dir="ltr">[^<]{12,}</code>', made.text)
+    client.post("/admin/users/vera/roles", data={"csrf": csrf, "roles": ["soc_operator"]})
+    found = users.get_user(ctx, "vera")
+    assert found is not None
+    assert found[0].roles == ["soc_operator"]
+    enrolled_before = enrolled(ctx, "walt", "auditor")
+    client.post(f"/admin/users/{enrolled_before.username}/reset_mfa", data={"csrf": csrf})
+    walt = users.get_user(ctx, "walt")
+    assert walt is not None
+    assert not walt[0].mfa_confirmed
+    key = apikeys.create(ctx, name="dms", roles=["ingest"], actor="system:test")
+    rotated = client.post(f"/admin/apikeys/{key.apikey.id}/rotate", data={"csrf": csrf})
+    assert 'id="secret"' in rotated.text
+    client.post(f"/admin/apikeys/{key.apikey.id}/revoke", data={"csrf": csrf})
+    assert [k.revoked_at is not None for k in apikeys.list_keys(ctx)] == [True]
+    unknown = client.post("/admin/users/vera/promote", data={"csrf": csrf})
+    assert unknown.status_code == 422
