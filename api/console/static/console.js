@@ -2,11 +2,16 @@
 // m assign to me, x tick. No inline script: loaded as a file (the CSP allows 'self').
 (function () {
   "use strict";
+  var currentId = null; // the selected alert: the one truth, rows are drawn again by htmx
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("table.queue tr.alert-row")); }
-  function current() { return document.querySelector("table.queue tr.current"); }
+  function current() { return currentId === null ? null : document.getElementById("row-" + currentId); }
+  function mark() {
+    rows().forEach(function (r) { r.classList.toggle("current", r.dataset.id === currentId); });
+  }
   function select(row) {
-    rows().forEach(function (r) { r.classList.remove("current"); });
-    if (row) { row.classList.add("current"); row.focus(); row.scrollIntoView({ block: "nearest" }); }
+    currentId = row ? row.dataset.id : null;
+    mark();
+    if (row) { row.focus(); row.scrollIntoView({ block: "nearest" }); }
   }
   function move(step) {
     var all = rows();
@@ -15,13 +20,15 @@
     select(all[Math.max(0, Math.min(all.length - 1, i < 0 ? 0 : i + step))]);
   }
   function quick(row, action) {
-    // The row comes back drawn as the current one (the server marks it).
     if (!row || !window.htmx) { return; }
     window.htmx.ajax("POST", "/alerts/" + encodeURIComponent(row.dataset.id) + "/quick", {
       source: row, target: row, swap: "outerHTML",
       values: { action: action, version: row.dataset.version, current: "1" }
     });
   }
+  // A row drawn again (keyboard triage, polling) settles with the server's classes:
+  // mark the selection again once it has.
+  document.addEventListener("htmx:afterSettle", mark);
   document.addEventListener("keydown", function (event) {
     if (!document.querySelector("table.queue")) { return; }
     var tag = (event.target && event.target.tagName) || "";
