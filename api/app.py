@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from api.audit_middleware import AuditMiddleware, record_refusals
 from api.body_limit import BodyLimitMiddleware
+from api.console import install_console
 from api.errors import install_error_handlers
 from api.openapi import install_openapi
 from api.refusals import RefusalSummary
@@ -72,5 +73,6 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         app.include_router(router, prefix=API_PREFIX)
     for router in ROOT_ROUTERS:
         app.include_router(router)
+    install_console(app)  # the SOC console at /, on the same services
     install_openapi(app)
     return app

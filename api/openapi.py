@@ -69,11 +69,15 @@ def route_policy(route: APIRoute) -> Policy | None:
 
 
 def route_policies(app: FastAPI) -> dict[tuple[str, str], Policy]:
-    """(method, full path) → policy of every API route that declares exactly one."""
+    """(method, full path) → policy of every API route that declares exactly one (the
+    console's pages, left out of the document, are not API routes)."""
     policies: dict[tuple[str, str], Policy] = {}
     for rc in iter_route_contexts(app.routes):
         route = rc.original_route
-        if isinstance(route, APIRoute) and (policy := route_policy(route)) is not None:
+        documented = getattr(rc, "include_in_schema", True)  # as included, not as declared
+        if not isinstance(route, APIRoute) or not (documented and route.include_in_schema):
+            continue
+        if (policy := route_policy(route)) is not None:
             for method in route.methods or ():
                 policies[(method, document_path(rc.path or route.path))] = policy
     return policies
@@ -150,7 +154,8 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         schemas.update(probe["components"]["schemas"])
     for rc in iter_route_contexts(app.routes):
         route = rc.original_route
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+        documented = getattr(rc, "include_in_schema", True)  # as included, not as declared
+        if not isinstance(route, APIRoute) or not (documented and route.include_in_schema):
             continue
         policy = route_policy(route)
         if policy is None:

@@ -86,7 +86,7 @@ def known_caller(request: Request) -> Principal | None:
     return None if identity.enrolment_only else identity
 
 
-def _admit(policy: Policy, identity: Principal, request: Request) -> Principal:
+def admit(policy: Policy, identity: Principal, request: Request) -> Principal:
     """The caller once ``policy`` admits it, kept on the request for the audit middleware."""
     principal = replace(identity, address=client_address(request))
     if not principal.has_any(policy.roles):
@@ -114,7 +114,7 @@ def require(*roles: Role, step_up: bool = False) -> Callable[[Request], Principa
         identity = _identify(request)
         if identity.enrolment_only:
             raise PermissionDeniedError(_UNFINISHED_LOGIN[identity.scope])
-        return _admit(policy, identity, request)
+        return admit(policy, identity, request)
 
     setattr(dependency, POLICY_ATTR, policy)
     return dependency
@@ -137,7 +137,7 @@ def _login_step(scope: str, refusal: str) -> Callable[[Request], Principal]:
             raise PermissionDeniedError(refusal)
         if identity.enrolment_only and identity.scope != scope:
             raise PermissionDeniedError(_UNFINISHED_LOGIN[identity.scope])
-        return _admit(policy, identity, request)
+        return admit(policy, identity, request)
 
     setattr(dependency, POLICY_ATTR, policy)
     return dependency

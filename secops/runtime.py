@@ -73,6 +73,7 @@ def run(settings: Settings) -> None:
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
         )
         log.info("API on http://%s:%d/api/v1", settings.api_host, settings.api_port)
+        log.info("console on http://%s:%d/", settings.api_host, settings.api_port)
         try:
             server.run()
         except KeyboardInterrupt:
@@ -92,11 +93,13 @@ def _announce_dev_admin(creds: DevAdminCredentials | None) -> None:
     bar = "!" * 72
     log.warning(
         "\n%s\nDEVELOPMENT MODE: created the first administrator\n"
-        "  username: %s\n  password: %s\n  TOTP URI: %s\n  recovery codes: %s\n"
+        "  username: %s\n  password: %s\n  TOTP secret: %s\n  TOTP URI: %s\n"
+        "  recovery codes: %s\n"
         "Shown once. Never run like this in production.\n%s",
         bar,
         creds.username,
         creds.password,
+        creds.totp_secret,
         creds.provisioning_uri,
         " ".join(creds.recovery_codes),
         bar,

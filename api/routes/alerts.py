@@ -60,6 +60,7 @@ def alert_filter(
     until: Annotated[datetime | None, Query(description="first_seen before")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Text in title/summary")] = None,
     overdue: bool | None = None,
+    confidential: bool | None = None,
 ) -> AlertFilter:
     try:
         return AlertFilter(
@@ -76,6 +77,7 @@ def alert_filter(
             until=until,
             q=q,
             overdue=overdue,
+            confidential=confidential,
         )
     except ValidationError as exc:
         raise InvalidInputError("; ".join(e["msg"] for e in exc.errors())) from exc

@@ -308,6 +308,7 @@ class AlertFilter(BaseModel):
     until: datetime | None = Field(None, description="first_seen before")
     q: str | None = Field(None, max_length=500, description="Free text over title and summary")
     overdue: bool | None = None
+    confidential: bool | None = Field(None, description="Alerts about classified papers")
 
     @field_validator("source")
     @classmethod
@@ -370,4 +371,5 @@ class AlertStats(BaseModel):
     by_status: list[Bucket]
     by_severity: list[Bucket]
     by_rule: list[Bucket]
+    by_tactic: list[Bucket] = Field(default_factory=list, description="ATT&CK tactics")
     over_time: list[Bucket] = Field(description="key: bucket start (ISO-8601)")

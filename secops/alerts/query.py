@@ -70,6 +70,8 @@ def build_query(flt: AlertFilter | None, *, now: datetime | None = None) -> dict
     ):
         if value:
             filters.append({"term": {path: value}})
+    if flt.confidential is not None:
+        filters.append({"term": {"confidential": flt.confidential}})
     if flt.since:
         filters.append({"range": {"last_seen": {"gte": iso_millis(flt.since)}}})
     if flt.until:
@@ -210,6 +212,7 @@ def alert_stats(
             "status": {"terms": {"field": "status", "size": 10}},
             "severity": {"terms": {"field": "severity", "size": 10}},
             "rule": {"terms": {"field": "rule.id", "size": top_rules}},
+            "tactic": {"terms": {"field": "threat.tactics", "size": 20}},
             "overdue": {"filter": _overdue_query(now)},
             "time": {
                 "date_histogram": {
@@ -231,6 +234,7 @@ def alert_stats(
         by_status=buckets("status"),
         by_severity=buckets("severity"),
         by_rule=buckets("rule"),
+        by_tactic=buckets("tactic"),
         over_time=[
             Bucket(key=b["key_as_string"], count=b["doc_count"]) for b in aggs["time"]["buckets"]
         ],

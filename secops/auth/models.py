@@ -40,6 +40,8 @@ class UserDoc(BaseModel):
     created_by: str
     updated_at: datetime
     last_login_at: datetime | None = None
+    language: str | None = None  # the console's language ("fa", "en"); None: the default
+    saved_views: dict[str, str] = Field(default_factory=dict)  # console queue: name → query
 
 
 class ApiKeyDoc(BaseModel):

@@ -338,3 +338,22 @@ def reset_mfa(ctx: Context, *, username: str, actor: Actor, now: datetime | None
     user = update_user(ctx, username, change)
     audit.record(ctx, actor=actor, action="user.reset_mfa", target=username, outcome="success")
     return user
+
+
+def set_preferences(
+    ctx: Context,
+    *,
+    username: str,
+    language: str | None = None,
+    saved_views: dict[str, str] | None = None,
+) -> UserDoc:
+    """Keep a person's console preferences (language, saved queue views) with the account."""
+
+    def change(user: UserDoc) -> UserDoc:
+        if language is not None:
+            user.language = language
+        if saved_views is not None:
+            user.saved_views = saved_views
+        return user
+
+    return update_user(ctx, username, change)

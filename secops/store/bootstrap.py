@@ -147,7 +147,9 @@ def _ensure_indices(
 def _create(es: Elasticsearch, spec: MappingSpec) -> str | None:
     assert spec.index is not None
     try:
-        es.indices.create(index=spec.index)
+        # The index names its own mappings too: the cluster-wide template may be another
+        # version's for a moment when deployments of two versions share the cluster.
+        es.indices.create(index=spec.index, mappings=spec.body["template"].get("mappings"))
     except ApiError as exc:
         if "resource_already_exists" in str(exc):
             return None

@@ -163,6 +163,11 @@ def expected(policy: Policy, caller: Caller) -> str:
     return "pass"
 
 
+def is_console(path: str) -> bool:
+    """The console's pages and actions (outside /api/v1 and /metrics)."""
+    return not (path.startswith(API_PREFIX) or path == "/metrics")
+
+
 def test_route_role_matrix(ctx: Context) -> None:
     app = create_app(ctx.settings, context=ctx)
     policies, unpoliced = route_policies(app)
@@ -171,6 +176,8 @@ def test_route_role_matrix(ctx: Context) -> None:
     failures, cells = [], 0
     with TestClient(app, raise_server_exceptions=False) as client:
         for (method, path), policy in sorted(policies.items()):
+            if is_console(path):
+                continue
             url = _PARAM.sub("no-such-object", path)
             for caller in CALLERS:
                 kwargs: dict[str, Any] = {"headers": creds.headers(caller)}
@@ -183,4 +190,57 @@ def test_route_role_matrix(ctx: Context) -> None:
                 if not ok:
                     failures.append(f"{method} {path} as {caller.name}: {status}, want {want}")
     assert not failures, "\n".join(failures)
-    assert cells == len(policies) * len(CALLERS)
+    assert cells == len([p for p in policies if not is_console(p[1])]) * len(CALLERS)
+
+
+def console_expected(policy: Policy, caller: Caller) -> str:
+    """As ``expected``, for the console: it takes people's sessions from its cookies only,
+    so an API key is no credential there, and a missing one is sent to the login page."""
+    if caller.role is Role.ingest and not policy.public:
+        return "login"
+    want = expected(policy, caller)
+    return "login" if want == "401" else want
+
+
+def test_console_route_role_matrix(ctx: Context) -> None:
+    """Every console page and action, for every caller: the session in the console's
+    cookie, the CSRF token in the form (its refusal has a test of its own)."""
+    app = create_app(ctx.settings, context=ctx)
+    policies, _ = route_policies(app)
+    console = {k: v for k, v in policies.items() if is_console(k[1])}
+    assert ("GET", "/alerts") in console
+    assert ("POST", "/admin/apikeys") in console
+    creds = Credentials(ctx)
+    failures, cells = [], 0
+    csrf = "c" * 43
+    for (method, path), policy in sorted(console.items()):
+        url = _PARAM.sub("no-such-object", path)
+        for caller in CALLERS:
+            with TestClient(app, raise_server_exceptions=False) as client:
+                client.cookies.set("secops_csrf", csrf)
+                headers = creds.headers(caller)
+                bearer = headers.get("Authorization", "")
+                if bearer.startswith("Bearer "):
+                    client.cookies.set("secops_access", bearer.removeprefix("Bearer "))
+                    headers = {}
+                kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False}
+                if method == "POST":
+                    kwargs["data"] = {"csrf": csrf}
+                answer = client.request(method, url, **kwargs)
+            want = console_expected(policy, caller)
+            location = answer.headers.get("location", "")
+            # Sent to log in (a logout, admitted, goes to the bare login page).
+            to_login = answer.status_code == 303 and location.startswith("/login?next=")
+            if want == "login":
+                ok = to_login
+            elif want == "pass":
+                ok = answer.status_code not in (401, 403) and not to_login
+            else:
+                ok = answer.status_code == int(want)
+            cells += 1
+            if not ok:
+                failures.append(
+                    f"{method} {path} as {caller.name}: {answer.status_code}, want {want}"
+                )
+    assert not failures, "\n".join(failures)
+    assert cells == len(console) * len(CALLERS)
