@@ -117,6 +117,30 @@ def test_every_text_of_the_persian_rendering_is_translated(signed: dict[str, Any
     assert cat.missing == set()
 
 
+# Latin words a Persian page may hold besides the document's own names and ids.
+_LATIN = r"[A-Za-z][A-Za-z0-9&_.:/-]*"
+_TECHNICAL_TERMS = {"API", "ATT&CK", "JSON", "SHA-256", "secops", "report", "verify", "FILE"}
+
+
+def _proper_names(doc: dict[str, Any]) -> set[str]:
+    """Words of the names and ids the document carries (systems, owners, controls, archives)."""
+    names = [doc["report_id"], doc["period"]["label"], doc["generated_by"], doc["key_id"]]
+    names += [doc["hash"], doc["preservation"]["snapshot_repository"] or ""]
+    names += [a["name"] for a in doc["preservation"]["archives"]]
+    names += [c["id"] for c in doc["controls"]]
+    for system in doc["systems"]:
+        names += [system["name"], system.get("owner") or ""]
+    return {w for name in names for w in re.findall(_LATIN, name)}
+
+
+def test_the_persian_rendering_holds_no_english_but_names(signed: dict[str, Any]) -> None:
+    html = render_html(parse_document(signed), "fa")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", html, flags=re.S))
+    allowed = _TECHNICAL_TERMS | _proper_names(signed)
+    words = {w.rstrip(":.") for w in re.findall(_LATIN, text.replace("&amp;", "&"))}
+    assert words - allowed == set()
+
+
 def test_a_report_of_format_1_is_refused_with_a_reason(signed: dict[str, Any]) -> None:
     with pytest.raises(InvalidInputError, match="compliance-report/2"):
         render_html(parse_document({**signed, "format": "secops.compliance-report/1"}), "fa")
