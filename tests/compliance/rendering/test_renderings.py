@@ -203,3 +203,19 @@ def test_cli_verify_checks_pdf_html_and_manifest_offline(
     assert main(["report", "verify", str(lone / f"{rid}.en.pdf")]) == 1  # no manifest beside it
     manifest_path = str(tmp_path / f"{rid}.manifest.json")
     assert main(["report", "verify", str(lone / f"{rid}.en.pdf"), "--manifest", manifest_path]) == 0
+
+
+def test_an_unregistered_snapshot_repository_is_stated_in_both_languages(
+    signed: dict[str, Any],
+) -> None:
+    unregistered = dict(signed)
+    unregistered["preservation"] = {
+        **signed["preservation"],
+        "archives": [],
+        "extra": {**signed["preservation"].get("extra", {}), "repository_registered": False},
+    }
+    en = render_html(parse_document(unregistered), "en")
+    fa = render_html(parse_document(unregistered), "fa")
+    assert "secops-archive: not registered; expired events are kept until it is" in en
+    assert "secops-archive: ثبت نشده است؛ رویدادهای منقضی تا ثبت آن نگه داشته می‌شوند" in fa
+    assert "not registered" not in render_html(parse_document(signed), "en")
