@@ -156,7 +156,10 @@ def build_view(doc: ReportDocument, lang: Lang) -> View:
 
     def repository_text() -> str:
         name = doc.preservation.snapshot_repository or "—"
-        if doc.preservation.extra.get("repository_registered") is False:
+        extra = doc.preservation.extra
+        if extra.get("archive_error"):  # its text, from the cluster, is in the JSON
+            return f"{name}: " + _("could not be read at signing")
+        if extra.get("repository_registered") is False:
             return f"{name}: " + _("not registered; expired events are kept until it is")
         return name
 

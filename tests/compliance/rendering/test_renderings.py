@@ -219,3 +219,12 @@ def test_an_unregistered_snapshot_repository_is_stated_in_both_languages(
     assert "secops-archive: not registered; expired events are kept until it is" in en
     assert "secops-archive: ثبت نشده است؛ رویدادهای منقضی تا ثبت آن نگه داشته می‌شوند" in fa
     assert "not registered" not in render_html(parse_document(signed), "en")
+    unread = dict(signed)
+    unread["preservation"] = {
+        **signed["preservation"],
+        "extra": {"archive_error": "cannot read the snapshot repository: 403"},
+    }
+    assert "secops-archive: could not be read at signing" in render_html(
+        parse_document(unread), "en"
+    )
+    assert "secops-archive: هنگام امضا خوانده نشد" in render_html(parse_document(unread), "fa")
