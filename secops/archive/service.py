@@ -79,12 +79,15 @@ def list_archive(ctx: Context) -> list[ArchivedIndex]:
 def archive_state(ctx: Context) -> ArchiveState:
     """Where the archive is, what it holds, how long events stay live, the last run."""
     repository = ctx.settings.archive_repository
-    kind, location = repository_location(ctx.es, repository)
-    error = None
+    kind: str | None = None
+    location: str | None = None
+    error: str | None = None
+    snapshots: list[ArchivedIndex] = []
     try:
+        kind, location = repository_location(ctx.es, repository)
         snapshots = list_archive(ctx) if kind is not None else []
     except ArchiveError as exc:
-        snapshots, error = [], exc.message
+        error = exc.message
     return ArchiveState(
         repository=repository,
         repository_type=kind,

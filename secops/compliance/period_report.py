@@ -6,11 +6,14 @@ document has that id, so a second scheduler, a restart or a user asking again ge
 the report already signed. Only a closed period is signed (its end plus
 ``report_delay_minutes`` reached), so no early report takes the id of the real one.
 Signing and recording in the audit trail are as for every report
-(``secops.compliance.reports``).
+(``secops.compliance.reports``). A report found stored without its audit entry is
+recorded late (the process that stored it stopped first), unless it was stored less
+than ``RECORDING_GRACE`` ago: then the process that stored it is recording it now.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from secops import audit
@@ -27,7 +30,12 @@ from secops.compliance.reports import ACTION, REPORT, get_report
 from secops.context import Context
 from secops.errors import InvalidInputError, NotFoundError
 from secops.store.errors import VersionConflict
+from secops.store.state import get_state, put_state
 from secops.store.visibility import make_visible
+
+# How long after storing a report its signer may take to record it in the audit trail.
+RECORDING_GRACE = timedelta(minutes=10)
+_STORING = "report_storing"  # state kind: when a report was stored (wall clock)
 
 
 def closes_at(ctx: Context, period: Period) -> datetime:
@@ -88,7 +96,7 @@ def sign_period_report(
     now = now or datetime.now(UTC)
     existing = find_period_report(ctx, period)
     if existing is not None:
-        if audit.first_entry(ctx, action=ACTION, target=existing.report_id) is None:
+        if _owes_late_record(ctx, existing.report_id):
             # Stored, then the process stopped before recording it: record it now.
             _record(ctx, existing, period, actor=actor, late=True)
         return existing, False
@@ -115,6 +123,8 @@ def sign_period_report(
         key_id=document["key_id"],
         document=document,
     )
+    # Written before the report, so whoever finds the report also finds when it was stored.
+    put_state(ctx.es, ctx.names, kind=_STORING, key=report.report_id, data={"at": time.time()})
     try:
         ctx.es.index(
             index=service.index(ctx),
@@ -128,6 +138,19 @@ def sign_period_report(
         return get_report(ctx, report_id=period.report_id), False
     _record(ctx, report, period, actor=actor, late=False)
     return report, True
+
+
+def _owes_late_record(ctx: Context, report_id: str) -> bool:
+    """Is a stored report without its audit entry, and past the time its signer had?"""
+    if audit.first_entry(ctx, action=ACTION, target=report_id) is not None:
+        return False
+    storing = get_state(ctx.es, ctx.names, kind=_STORING, key=report_id) or {}
+    stored_at = storing.get("at")
+    # Stored moments ago: its signer is recording it (a later run does, if it stopped).
+    recent = isinstance(stored_at, int | float) and (
+        time.time() - stored_at < RECORDING_GRACE.total_seconds()
+    )
+    return not recent
 
 
 def _record(ctx: Context, report: Report, period: Period, *, actor: Actor, late: bool) -> None:

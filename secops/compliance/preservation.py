@@ -24,6 +24,9 @@ def preservation_section(ctx: Context, *, now: datetime) -> Preservation:
         "oldest_live_event": iso_seconds(state.oldest_event) if state.oldest_event else None,
         "state_at": iso_seconds(now),
     }
+    if state.error is None:
+        # Unregistered, nothing can be archived, so retention keeps expired events.
+        extra["repository_registered"] = state.repository_type is not None
     if state.last_run is not None:
         extra["last_retention_run"] = {
             "at": iso_seconds(state.last_run.at),

@@ -196,11 +196,17 @@ def _live_backing_indices(es: Elasticsearch, names: IndexNames) -> set[str]:
 
 
 def repository_location(es: Elasticsearch, repository: str) -> tuple[str | None, str | None]:
-    """(type, location) of a registered repository; (None, None) when it is not registered."""
+    """(type, location) of a registered repository; (None, None) when it is not registered.
+
+    :class:`ArchiveError` when the cluster does not say (secops may not read it), so a
+    refusal is not mistaken for a repository that does not exist.
+    """
     try:
         repo = es.snapshot.get_repository(name=repository)[repository]
-    except ApiError:
-        return None, None
+    except ApiError as exc:
+        if exc.meta.status == 404:
+            return None, None
+        raise ArchiveError(f"cannot read the snapshot repository: {exc}", where=repository) from exc
     settings = repo.get("settings", {})
     return repo.get("type"), settings.get("location") or settings.get("bucket")
 

@@ -121,7 +121,9 @@ def test_a_restored_archive_is_hunted_and_the_restore_audited(
     assert [e.outcome for e in _audit(ctx, "archive.restore")] == ["failure", "success"]
 
 
-def test_the_state_of_a_namespace_that_never_stored_an_event(ctx: Context) -> None:
+def test_the_state_of_a_namespace_that_never_stored_an_event(
+    ctx: Context, archive_repository: str
+) -> None:
     state = archive_state(ctx)
     assert state.oldest_event is None
     assert state.snapshots == []

@@ -16,6 +16,7 @@ from secops.compliance.report_model import ReportDocument
 from secops.compliance.reports import verify_report
 from secops.compliance.timeline import control_row, segments
 from secops.errors import ConfigError
+from secops.settings import Settings
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
@@ -199,3 +200,24 @@ def test_a_signed_sample_document_fits_the_model() -> None:
     assert verify_report(document).intact  # signed, checked with the key it carries
     assert model.period.label == "1404-H2"
     assert {i.id for i in model.indicators} <= set(CATALOGUE)
+
+
+def test_the_preservation_section_says_when_the_repository_is_not_registered(
+    settings: Settings,
+) -> None:
+    from secops.compliance.preservation import preservation_section
+    from secops.context import build_context
+
+    ours = settings.model_copy(update={"archive_repository": f"absent-{settings.namespace}"})
+    ctx = build_context(ours)
+    try:
+        section = preservation_section(ctx, now=datetime.now(UTC))
+    finally:
+        ctx.close()
+    assert section.snapshot_repository == f"absent-{settings.namespace}"
+    if "archive_error" in section.extra:
+        # A node where secops may not read repositories: a refusal, not "unregistered".
+        assert "cannot read the snapshot repository" in section.extra["archive_error"]
+        assert "repository_registered" not in section.extra
+    else:
+        assert section.extra["repository_registered"] is False

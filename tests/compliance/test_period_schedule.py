@@ -3,6 +3,8 @@ never signs a period twice; any period can be asked for and an open one is refus
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,11 +12,12 @@ import pytest
 from secops.audit import list_entries
 from secops.compliance.period_report import sign_period_report
 from secops.compliance.periods import Period, parse_period
-from secops.compliance.reports import list_reports, verify_report
+from secops.compliance.reports import get_report, list_reports, verify_report
 from secops.compliance.scheduled import period_reports_job, unsigned_periods
-from secops.context import Context
+from secops.context import Context, build_context
 from secops.errors import InvalidInputError
 from secops.settings import Settings
+from secops.store.state import put_state
 
 TEHRAN = "Asia/Tehran"
 
@@ -113,6 +116,14 @@ def test_a_report_stored_before_a_crash_gets_its_audit_entry_on_the_next_run(
     stored = period_report.find_period_report(ctx, month)
     assert stored is not None
     assert verify_report(stored.document, ctx=ctx).reason == "not_in_audit_trail"
+    # Within the grace its signer might still be recording it: nothing is recorded yet.
+    assert sign_period_report(ctx, month, now=now)[1] is False
+    assert verify_report(stored.document, ctx=ctx).reason == "not_in_audit_trail"
+    # The process died eleven minutes ago.
+    stored_at = time.time() - period_report.RECORDING_GRACE.total_seconds() - 60
+    put_state(
+        ctx.es, ctx.names, kind="report_storing", key=stored.report_id, data={"at": stored_at}
+    )
 
     again, created = sign_period_report(ctx, month, now=now)
     assert not created
@@ -124,3 +135,76 @@ def test_a_report_stored_before_a_crash_gets_its_audit_entry_on_the_next_run(
     sign_period_report(ctx, month, now=now)
     ctx.es.indices.refresh(index=ctx.names.audit)
     assert len(list_entries(ctx, action="report.generate").entries) == 1
+
+
+def test_two_processes_catching_up_at_once_sign_and_record_each_period_once(
+    settings: Settings,
+) -> None:
+    """Two scheduler processes start together after a downtime: each owed period gets one
+    report and one audit entry, whichever process signs it."""
+    contexts = [build_context(settings) for _ in range(2)]
+    now = sh("1405-08").start + timedelta(days=2)
+    barrier = threading.Barrier(2)
+    signed: list[list[str]] = [[], []]
+
+    def run(i: int) -> None:
+        barrier.wait()
+        signed[i] = period_reports_job(contexts[i], now=now)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        ctx = contexts[0]
+        both = signed[0] + signed[1]
+        assert sorted(both) == sorted(set(both))  # no process signed what the other did
+        ids = [r.report_id for r in list_reports(ctx, limit=50)]
+        assert sorted(ids) == sorted(both)
+        ctx.es.indices.refresh(index=ctx.names.audit)
+        entries = list_entries(ctx, action="report.generate", limit=50).entries
+        assert sorted(e.target for e in entries) == sorted(both)
+        for report in list_reports(ctx, limit=50):
+            assert verify_report(
+                get_report(ctx, report_id=report.report_id).document, ctx=ctx
+            ).intact
+    finally:
+        for c in contexts:
+            c.close()
+
+
+def test_a_process_finding_a_report_being_recorded_does_not_record_it_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Process B finds the report that process A has just stored and is recording: only A's
+    entry goes into the audit trail."""
+    from secops.compliance import period_report
+
+    first, second = build_context(settings), build_context(settings)
+    month = sh("1405-03")
+    now = month.end + timedelta(days=1)
+    record = period_report._record
+    seen: list[bool] = []
+    arrived = threading.Event()
+
+    def other_process_arrives_first(ctx: Context, *args: object, **kw: object) -> None:
+        if ctx is first and not arrived.is_set():
+            # A stored the report; B asks for the period before A records it.
+            arrived.set()
+            seen.append(sign_period_report(second, month, now=now)[1])
+        record(ctx, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(period_report, "_record", other_process_arrives_first)
+    try:
+        report, created = sign_period_report(first, month, now=now)
+        assert (created, seen) == (True, [False])
+        first.es.indices.refresh(index=first.names.audit)
+        entries = list_entries(first, action="report.generate").entries
+        assert [(e.target, "recorded_after_restart" in e.details) for e in entries] == [
+            (report.report_id, False)
+        ]
+        assert verify_report(report.document, ctx=first).intact
+    finally:
+        first.close()
+        second.close()

@@ -83,6 +83,7 @@ TACTICS = {
     "command-and-control": "Command and control",
     "exfiltration": "Exfiltration",
     "impact": "Impact",
+    "none": "No tactic",  # alerts of rules without an attack.* tactic tag
 }
 
 

@@ -154,6 +154,15 @@ def build_view(doc: ReportDocument, lang: Lang) -> View:
         charts.week_bars(weeks, tick=lambda v: n(v), title=_("Alerts per week"), rtl=lang == "fa")
     )
 
+    def repository_text() -> str:
+        name = doc.preservation.snapshot_repository or "—"
+        extra = doc.preservation.extra
+        if extra.get("archive_error"):  # its text, from the cluster, is in the JSON
+            return f"{name}: " + _("could not be read at signing")
+        if extra.get("repository_registered") is False:
+            return f"{name}: " + _("not registered; expired events are kept until it is")
+        return name
+
     def bar_rows(
         values: dict[str, int],
         name: Callable[[str], str],
@@ -288,7 +297,7 @@ def build_view(doc: ReportDocument, lang: Lang) -> View:
         ],
         preservation_rows=[
             (_("Event retention"), n(pres.retention_days) + " " + _("days")),
-            (_("Snapshot repository"), pres.snapshot_repository or "—"),
+            (_("Snapshot repository"), repository_text()),
             (_("Archives"), n(len(pres.archives))),
         ],
         archive_rows=[

@@ -216,6 +216,7 @@ def document(
                 "initial-access": 33,
                 "impact": 12,
                 "collection": 40,
+                "none": 9,  # alerts of rules without a tactic tag
             },
             "alerts_by_confidentiality": {"confidential": 27, "other": 285},
         },

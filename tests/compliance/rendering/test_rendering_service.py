@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -213,3 +214,46 @@ def test_the_scheduled_job_renders_new_reports_of_format_2_once(ctx: Context) ->
     assert service.has_renderings(ctx, signed["report_id"])
     assert not service.has_renderings(ctx, old.report_id)
     assert renderings_job(ctx) == []  # nothing owed any more
+
+
+def test_two_processes_running_the_job_at_once_mail_a_report_once(
+    settings: Settings, es_node: NodeAccess, smtp_server: tuple[int, _Inbox]
+) -> None:
+    from datetime import datetime, timedelta
+
+    from secops.compliance.rendering.scheduled import renderings_job
+
+    port, inbox = smtp_server
+    mailing = settings.model_copy(
+        update={
+            "notify_smtp_host": "127.0.0.1",
+            "notify_smtp_port": port,
+            "notify_smtp_from": "secops@parliament.example",
+            "report_mail_to": ["presidium@parliament.example"],
+        }
+    )
+    contexts = [build_context(mailing) for _ in range(2)]
+    try:
+        signed = store_report(contexts[0])
+        now = datetime.fromisoformat(signed["generated_at"]) + timedelta(hours=1)
+        barrier = threading.Barrier(2)
+        acted: list[list[str]] = [[], []]
+
+        def run(i: int) -> None:
+            barrier.wait()
+            acted[i] = renderings_job(contexts[i], now=now)
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [signed["report_id"]] in acted
+        assert len(inbox.messages) == 1
+        contexts[0].es.indices.refresh(index=contexts[0].names.audit)
+        entries = audit.list_entries(contexts[0], action=mail.ACTION).entries
+        assert [e.target for e in entries] == [signed["report_id"]]
+        assert renderings_job(contexts[1], now=now) == []  # mailed: nothing owed
+    finally:
+        for c in contexts:
+            c.close()

@@ -117,6 +117,30 @@ def test_every_text_of_the_persian_rendering_is_translated(signed: dict[str, Any
     assert cat.missing == set()
 
 
+# Latin words a Persian page may hold besides the document's own names and ids.
+_LATIN = r"[A-Za-z][A-Za-z0-9&_.:/-]*"
+_TECHNICAL_TERMS = {"API", "ATT&CK", "JSON", "SHA-256", "secops", "report", "verify", "FILE"}
+
+
+def _proper_names(doc: dict[str, Any]) -> set[str]:
+    """Words of the names and ids the document carries (systems, owners, controls, archives)."""
+    names = [doc["report_id"], doc["period"]["label"], doc["generated_by"], doc["key_id"]]
+    names += [doc["hash"], doc["preservation"]["snapshot_repository"] or ""]
+    names += [a["name"] for a in doc["preservation"]["archives"]]
+    names += [c["id"] for c in doc["controls"]]
+    for system in doc["systems"]:
+        names += [system["name"], system.get("owner") or ""]
+    return {w for name in names for w in re.findall(_LATIN, name)}
+
+
+def test_the_persian_rendering_holds_no_english_but_names(signed: dict[str, Any]) -> None:
+    html = render_html(parse_document(signed), "fa")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", html, flags=re.S))
+    allowed = _TECHNICAL_TERMS | _proper_names(signed)
+    words = {w.rstrip(":.") for w in re.findall(_LATIN, text.replace("&amp;", "&"))}
+    assert words - allowed == set()
+
+
 def test_a_report_of_format_1_is_refused_with_a_reason(signed: dict[str, Any]) -> None:
     with pytest.raises(InvalidInputError, match="compliance-report/2"):
         render_html(parse_document({**signed, "format": "secops.compliance-report/1"}), "fa")
@@ -179,3 +203,28 @@ def test_cli_verify_checks_pdf_html_and_manifest_offline(
     assert main(["report", "verify", str(lone / f"{rid}.en.pdf")]) == 1  # no manifest beside it
     manifest_path = str(tmp_path / f"{rid}.manifest.json")
     assert main(["report", "verify", str(lone / f"{rid}.en.pdf"), "--manifest", manifest_path]) == 0
+
+
+def test_an_unregistered_snapshot_repository_is_stated_in_both_languages(
+    signed: dict[str, Any],
+) -> None:
+    unregistered = dict(signed)
+    unregistered["preservation"] = {
+        **signed["preservation"],
+        "archives": [],
+        "extra": {**signed["preservation"].get("extra", {}), "repository_registered": False},
+    }
+    en = render_html(parse_document(unregistered), "en")
+    fa = render_html(parse_document(unregistered), "fa")
+    assert "secops-archive: not registered; expired events are kept until it is" in en
+    assert "secops-archive: ثبت نشده است؛ رویدادهای منقضی تا ثبت آن نگه داشته می‌شوند" in fa
+    assert "not registered" not in render_html(parse_document(signed), "en")
+    unread = dict(signed)
+    unread["preservation"] = {
+        **signed["preservation"],
+        "extra": {"archive_error": "cannot read the snapshot repository: 403"},
+    }
+    assert "secops-archive: could not be read at signing" in render_html(
+        parse_document(unread), "en"
+    )
+    assert "secops-archive: هنگام امضا خوانده نشد" in render_html(parse_document(unread), "fa")
