@@ -63,7 +63,8 @@ def test_a_rule_or_filter_file_bomb_is_a_load_error_with_its_line(
     [error] = ruleset.errors
     assert says in error.message
     assert error.path == str(tmp_path / "bomb.yml")
-    assert error.line is not None and error.line > 1
+    assert error.line is not None
+    assert error.line > 1
 
 
 @pytest.mark.parametrize(("text", "says"), [(bomb("rule-x"), "expands"), (DEEP, "nesting")])
@@ -76,7 +77,8 @@ def test_an_overrides_file_bomb_is_an_error_with_its_line(
     assert entries == []
     [error] = errors
     assert says in error.message
-    assert error.line is not None and error.line > 1
+    assert error.line is not None
+    assert error.line > 1
 
 
 @pytest.mark.parametrize("text", [bomb("systems"), DEEP])
