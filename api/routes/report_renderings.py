@@ -21,6 +21,7 @@ from secops.auth.principals import Principal, Role
 from secops.compliance import reports
 from secops.compliance.rendering import mail, service
 from secops.compliance.rendering.manifest import FileVerifyResult
+from secops.definitions import REPORT_ID_PATTERN
 from secops.errors import (
     ConflictError,
     InvalidInputError,
@@ -31,7 +32,14 @@ from secops.errors import (
 router = APIRouter(prefix="/compliance/reports", tags=["compliance"])
 
 Auditor = Annotated[Principal, Depends(require(Role.auditor, Role.admin))]
-ReportId = Annotated[str, Path(max_length=80, examples=["rpt-solar_hijri-half_year-1405-H1"])]
+ReportId = Annotated[
+    str,
+    Path(
+        max_length=80,
+        pattern=REPORT_ID_PATTERN,
+        examples=["rpt-solar_hijri-half_year-1405-H1"],
+    ),
+]
 
 _NOT_FOUND = (NotFoundError, "No report of that id")
 _INVALID = (InvalidInputError, "The report cannot be rendered, or the upload is unreadable")
