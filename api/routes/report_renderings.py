@@ -26,6 +26,7 @@ from secops.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    RateLimitedError,
     UnavailableError,
 )
 
@@ -153,6 +154,7 @@ async def verify_file(
         _INVALID,
         (ConflictError, "Mail of reports is not configured"),
         (UnavailableError, "The SMTP relay refused or could not be reached"),
+        (RateLimitedError, "The report was mailed a short while ago"),
     ),
 )
 def mail_report(ctx: Ctx, caller: Auditor, report_id: ReportId) -> mail.MailResult:
