@@ -141,7 +141,7 @@ async def verify_file(
     if manifest is not None:
         try:
             given = json.loads(await _read(manifest))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise InvalidInputError(f"the manifest is not JSON: {exc}") from exc
     return service.verify_file(data, manifest=given, ctx=ctx)
 

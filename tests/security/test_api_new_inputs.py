@@ -81,3 +81,19 @@ def test_verify_file_uploads_are_bounded_in_parts_and_need_a_file(
     )
     assert bad_manifest.status_code == 422
     assert "manifest" in bad_manifest.json()["detail"]
+
+
+def test_deeply_nested_json_uploads_are_refused_not_a_server_error(
+    ctx: Context, client: TestClient
+) -> None:
+    auditor = principal(ctx, "audrey", "auditor")
+    url = "/api/v1/compliance/reports/verify-file"
+    deep = b"[" * 200_000 + b"]" * 200_000  # within the body cap, past Python's recursion
+    as_file = client.post(url, files={"file": ("r.json", deep)}, headers=auditor)
+    assert as_file.status_code == 200, as_file.text
+    assert (as_file.json()["intact"], as_file.json()["reason"]) == (False, "malformed")
+    as_manifest = client.post(
+        url, files={"file": ("a.pdf", b"%PDF-"), "manifest": ("m.json", deep)}, headers=auditor
+    )
+    assert as_manifest.status_code == 422, as_manifest.text
+    assert "manifest" in as_manifest.json()["detail"]
