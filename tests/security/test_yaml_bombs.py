@@ -20,8 +20,9 @@ from secops.compliance.indicators import load_targets
 from secops.compliance.register import load_register
 from secops.context import Context
 from secops.detect.loader import load_rules
+from secops.detect.mapping import FieldMapping
 from secops.detect.overrides import read_overrides
-from secops.errors import ConfigError
+from secops.errors import ConfigError, RuleError
 
 
 def bomb(key: str = "b", levels: int = 6) -> str:
@@ -114,3 +115,11 @@ def test_a_posted_rule_text_bomb_is_answered_with_its_error(
         out = answer.json()
         assert out["ok"] is False
         assert any(says in e["reason"] and e["line"] > 1 for e in out["errors"]), out["errors"]
+
+
+def test_a_field_mapping_file_nested_too_deep_is_a_rule_error(tmp_path: Path) -> None:
+    path = tmp_path / "mapping.yml"
+    path.write_text(DEEP)
+    with pytest.raises(RuleError, match="nesting") as caught:
+        FieldMapping.load(path)
+    assert caught.value.path == str(path)
