@@ -97,3 +97,13 @@ def test_deeply_nested_json_uploads_are_refused_not_a_server_error(
     )
     assert as_manifest.status_code == 422, as_manifest.text
     assert "manifest" in as_manifest.json()["detail"]
+
+
+def test_an_upload_past_the_body_cap_is_refused_with_413(ctx: Context, client: TestClient) -> None:
+    auditor = principal(ctx, "audrey", "auditor")
+    big = b"%PDF-" + b"0" * ctx.settings.api_max_body_bytes
+    answer = client.post(
+        "/api/v1/compliance/reports/verify-file", files={"file": ("r.pdf", big)}, headers=auditor
+    )
+    assert answer.status_code == 413
+    assert answer.json()["detail"]
