@@ -38,4 +38,6 @@ DEFAULT_SLA_MINUTES: dict[Severity, int] = {
 
 RiskScore = Annotated[int, Field(ge=0, le=100)]
 AlertId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# Report ids: rpt-<16 hex> (ad hoc) or rpt-<calendar>-<kind>-<label> (periods).
+REPORT_ID_PATTERN = r"^rpt-[A-Za-z0-9_-]{1,76}$"
 Tag = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s,]+$")]

@@ -22,7 +22,8 @@ from secops.errors import ConflictError, NotFoundError, StoreError
 router = APIRouter(prefix="/archive", tags=["archive"])
 
 Reader = Annotated[Principal, Depends(require(Role.auditor, Role.admin))]
-Admin = Annotated[Principal, Depends(require(Role.admin))]
+# A restore makes expired events searchable again and costs a snapshot read: fresh TOTP.
+AdminStepUp = Annotated[Principal, Depends(require(Role.admin, step_up=True))]
 
 
 @router.get(
@@ -45,7 +46,7 @@ def get_archive(ctx: Ctx, _: Reader) -> ArchiveState:
 )
 def post_restore(
     ctx: Ctx,
-    caller: Admin,
-    snapshot: Annotated[str, Path(max_length=255, pattern=r"^secops-[a-z0-9_.-]+$")],
+    caller: AdminStepUp,
+    snapshot: Annotated[str, Path(max_length=255, pattern=r"^secops-[a-z0-9_][a-z0-9_.-]*$")],
 ) -> RestoredArchive:
     return restore_archive(ctx, actor=caller, snapshot=snapshot)

@@ -32,6 +32,7 @@ from secops.compliance.models import (
 )
 from secops.compliance.period_report import sign_period_report
 from secops.compliance.periods import parse_period
+from secops.definitions import REPORT_ID_PATTERN
 from secops.errors import InvalidInputError, NotFoundError
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
@@ -158,7 +159,9 @@ def create_period_report(
 def download_report(
     ctx: Ctx,
     _: Auditor,
-    report_id: Annotated[str, Path(max_length=64, examples=["rpt-3f9c0b7e1a2d4c5b"])],
+    report_id: Annotated[
+        str, Path(max_length=80, pattern=REPORT_ID_PATTERN, examples=["rpt-3f9c0b7e1a2d4c5b"])
+    ],
 ) -> JSONResponse:
     report = reports.get_report(ctx, report_id=report_id)
     return JSONResponse(

@@ -21,21 +21,36 @@ from secops.auth.principals import Principal, Role
 from secops.compliance import reports
 from secops.compliance.rendering import mail, service
 from secops.compliance.rendering.manifest import FileVerifyResult
+from secops.definitions import REPORT_ID_PATTERN
 from secops.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    RateLimitedError,
     UnavailableError,
 )
 
 router = APIRouter(prefix="/compliance/reports", tags=["compliance"])
 
 Auditor = Annotated[Principal, Depends(require(Role.auditor, Role.admin))]
-ReportId = Annotated[str, Path(max_length=80, examples=["rpt-solar_hijri-half_year-1405-H1"])]
+ReportId = Annotated[
+    str,
+    Path(
+        max_length=80,
+        pattern=REPORT_ID_PATTERN,
+        examples=["rpt-solar_hijri-half_year-1405-H1"],
+    ),
+]
 
 _NOT_FOUND = (NotFoundError, "No report of that id")
 _INVALID = (InvalidInputError, "The report cannot be rendered, or the upload is unreadable")
 MAX_UPLOAD = 32 * 1024 * 1024
+# A rendering opened in a browser runs nothing and loads nothing: its styles are
+# inline and its charts inline SVG.
+_CONFINED = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 @router.get(
@@ -90,6 +105,7 @@ def download_rendering(
         headers={
             "Content-Disposition": f'attachment; filename="{listed.name}"',
             "X-Content-SHA256": listed.sha256,
+            **_CONFINED,
         },
     )
 
@@ -132,7 +148,7 @@ async def verify_file(
     if manifest is not None:
         try:
             given = json.loads(await _read(manifest))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise InvalidInputError(f"the manifest is not JSON: {exc}") from exc
     return service.verify_file(data, manifest=given, ctx=ctx)
 
@@ -145,6 +161,7 @@ async def verify_file(
         _INVALID,
         (ConflictError, "Mail of reports is not configured"),
         (UnavailableError, "The SMTP relay refused or could not be reached"),
+        (RateLimitedError, "The report was mailed a short while ago"),
     ),
 )
 def mail_report(ctx: Ctx, caller: Auditor, report_id: ReportId) -> mail.MailResult:

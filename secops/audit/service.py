@@ -399,13 +399,18 @@ def list_entries(
     return AuditPage(entries=entries, next_cursor=next_cursor)
 
 
-def first_entry(ctx: Context, *, action: str, target: str) -> AuditEntry | None:
-    """The oldest entry recording ``action`` on ``target``, or None; it sees every entry
-    appended before the call."""
+def first_entry(
+    ctx: Context, *, action: str, target: str, outcome: str | None = None
+) -> AuditEntry | None:
+    """The oldest entry recording ``action`` on ``target`` (with ``outcome``, if given), or
+    None; it sees every entry appended before the call."""
     ctx.es.indices.refresh(index=ctx.names.audit)
+    filters: list[dict[str, Any]] = [{"term": {"action": action}}, {"term": {"target": target}}]
+    if outcome is not None:
+        filters.append({"term": {"outcome": outcome}})
     resp = ctx.es.search(
         index=ctx.names.audit,
-        query={"bool": {"filter": [{"term": {"action": action}}, {"term": {"target": target}}]}},
+        query={"bool": {"filter": filters}},
         sort=[{"seq": "asc"}],
         size=1,
     )

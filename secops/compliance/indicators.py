@@ -15,6 +15,7 @@ from typing import Literal
 
 import yaml
 
+from secops import yaml_limits
 from secops.compliance.report_model import Indicator, IndicatorStatus, IndicatorUnit
 from secops.errors import ConfigError
 
@@ -59,7 +60,7 @@ Targets = dict[str, float | None]
 
 def _parse(text: str, where: str) -> Targets:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml_limits.load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"targets are not YAML: {exc}", where=where) from exc
     raw = raw if raw is not None else {}
@@ -84,8 +85,8 @@ def load_targets(path: Path | None = None) -> Targets:
     targets = _parse(builtin.read_text(encoding="utf-8"), "secops/compliance/targets.yml")
     if path is not None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = yaml_limits.read_text(path)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ConfigError(f"cannot read targets: {exc}", where=str(path)) from exc
         targets.update(_parse(text, str(path)))
     return targets

@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from secops import yaml_limits
 from secops.compliance.report_model import Criticality
 from secops.errors import ConfigError
 from secops.normalize.registry import PARSERS
@@ -94,7 +95,7 @@ def load_register(path: Path | None) -> Register:
     if path is None:
         return Register()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_limits.load(yaml_limits.read_text(path))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read the register of sources: {exc}", where=str(path)) from exc
     try:

@@ -26,6 +26,7 @@ from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.rule import SigmaRule
 
+from secops import yaml_limits
 from secops.definitions import SEVERITIES
 from secops.detect.compiler import compile_node
 from secops.detect.filters import apply_filters, filter_spec
@@ -159,8 +160,8 @@ def _load_file(
 ) -> None:
     where = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        text = yaml_limits.read_text(path)
+        docs = [d for d in yaml_limits.load_all(text) if d is not None]
         docs = [apply_modifier_aliases(d) if isinstance(d, dict) else d for d in docs]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

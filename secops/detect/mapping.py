@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from secops import yaml_limits
 from secops.errors import RuleError
 
 _DATA = Path(__file__).with_name("mappings")
@@ -126,8 +127,8 @@ class FieldMapping:
             if path is None:
                 continue
             try:
-                doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError) as exc:
+                doc = yaml_limits.load(yaml_limits.read_text(Path(path))) or {}
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
                 raise RuleError(f"cannot read mapping file: {exc}", path=str(path)) from exc
             if not isinstance(doc, dict):
                 raise RuleError("a mapping file is a YAML mapping", path=str(path))

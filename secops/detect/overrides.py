@@ -27,6 +27,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from secops import yaml_limits
 from secops.definitions import Severity
 from secops.detect.models import RuleMeta
 from secops.detect.ruleset import RuleSet
@@ -57,7 +58,7 @@ def read_overrides(path: Path) -> tuple[list[OverrideEntry], list[RuleError]]:
     """The entries of an overrides file, and what is wrong with the others."""
     where = str(path)
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = yaml_limits.compose(yaml_limits.read_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -81,7 +82,7 @@ def read_overrides(path: Path) -> tuple[list[OverrideEntry], list[RuleError]]:
             continue
         seen.add(rule)
         try:
-            data = yaml.safe_load(yaml.serialize(value_node))
+            data = yaml_limits.load(yaml.serialize(value_node))
             override = RuleOverride.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]

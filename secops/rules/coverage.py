@@ -33,19 +33,29 @@ from secops.rules.state import rule_states
 from secops.store.coverage import conditions_query, events_seen
 
 DEFAULT_WINDOW = "1d"
-_WINDOW = re.compile(r"^(\d+)([smhdw])$")
+# ASCII digits only (``\d`` takes any script's); at most 6, so ``int`` stays small.
+_WINDOW = re.compile(r"^([0-9]{1,6})([smhdw])$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _LOGSOURCE_KEYS = ("product", "category", "service")
 
 
-def parse_window(text: str) -> timedelta:
-    """``1d``, ``12h``, ``90m``, ``2w`` → a duration (at least one second)."""
+def parse_window(text: str, *, longest: timedelta) -> timedelta:
+    """``1d``, ``12h``, ``90m``, ``2w`` → a duration from one second to ``longest``.
+
+    Events older than the retention are deleted, so a longer window counts nothing
+    more; refusing it also keeps the window's start a date (a huge one overflowed).
+    """
     found = _WINDOW.match(text.strip())
     if not found or int(found.group(1)) == 0:
         raise InvalidInputError(
             f"a window is a positive duration such as 1d, 12h, 90m or 2w, not {text!r}"
         )
-    return timedelta(**{_UNIT[found.group(2)]: int(found.group(1))})
+    window = timedelta(**{_UNIT[found.group(2)]: int(found.group(1))})
+    if window > longest:
+        raise InvalidInputError(
+            f"a window is at most the retention of events, {longest.days} days, not {text!r}"
+        )
+    return window
 
 
 def is_active(meta: RuleMeta, state: RuleState | None, unsupported: Container[str]) -> bool:
@@ -61,7 +71,8 @@ def logsource_key(logsource: dict[str, str]) -> str:
 def coverage(
     ctx: Context, *, window: str = DEFAULT_WINDOW, now: datetime | None = None
 ) -> CoverageOut:
-    since = (now or datetime.now(UTC)) - parse_window(window)
+    longest = timedelta(days=ctx.settings.retention_days)
+    since = (now or datetime.now(UTC)) - parse_window(window, longest=longest)
     catalog = load_catalog(ctx.settings)
     states = rule_states(ctx)
     metas = list(catalog.metas())

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from secops import audit
+from secops import audit, yaml_limits
 from secops.auth.principals import Actor, actor_name
 from secops.context import Context
 from secops.detect.loader import load_rules
@@ -257,7 +257,7 @@ def validate_text(ctx: Context, *, text: str) -> ValidationOut:
 def _named_rule_files(ctx: Context, text: str) -> list[Path]:
     """The files of the loaded detection rules that the text's filters name."""
     try:
-        docs = list(yaml.safe_load_all(text))
+        docs = yaml_limits.load_all(text)
     except yaml.YAMLError:
         return []  # reported by the load of the text itself
     refs: set[str] = set()

@@ -19,6 +19,7 @@ regular, visible index beside the live data streams, which hunts search with the
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -159,6 +160,10 @@ def restore_archived(
             f"no archived snapshot {snapshot!r} in this namespace", where=repository
         )
     item = found[0]
+    if not _ours(names, item, item.snapshot == snapshot):
+        raise NotFoundError(
+            f"no archived snapshot {snapshot!r} in this namespace", where=repository
+        )
     if item.state != "SUCCESS":
         raise ArchiveError(f"snapshot {snapshot} is {item.state}", where=repository)
     target = restored_name(names, item.index)
@@ -187,6 +192,16 @@ def restore_archived(
     return RestoredArchive(
         snapshot=snapshot, index=target, events=int(es.count(index=target)["count"])
     )
+
+
+def _ours(names: IndexNames, item: ArchivedIndex, exact: bool) -> bool:
+    """The snapshot is the one named, and it holds a backing index of this namespace's events.
+
+    Its name alone does not say so: a snapshot put in the repository by another
+    writer could hold a system index or another namespace's under a secops name.
+    """
+    backing = rf"\.ds-logs-secops\.[a-z0-9_.]+-{re.escape(names.namespace)}-[0-9.]+-[0-9]+"
+    return exact and re.fullmatch(backing, item.index) is not None
 
 
 def _live_backing_indices(es: Elasticsearch, names: IndexNames) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -18,11 +19,11 @@ from secops import audit
 from secops.alerts.notify.smtp import SmtpChannel
 from secops.auth.principals import Actor
 from secops.compliance import reports
-from secops.compliance.rendering import service
+from secops.compliance.rendering import mail_pace, service
 from secops.compliance.rendering.catalog import Catalogue
 from secops.compliance.rendering.formats import LANGS, period_name
 from secops.context import Context
-from secops.errors import ConflictError, UnavailableError
+from secops.errors import ConflictError, RateLimitedError, SecopsError, UnavailableError
 
 ACTION = "report.mail"
 
@@ -98,8 +99,37 @@ def message(
 
 
 def mail_report(ctx: Context, *, report_id: str, actor: Actor) -> MailResult:
-    """Send the report's PDFs (rendered first when needed) to ``report_mail_to``."""
+    """Send the report's PDFs (rendered first when needed) to ``report_mail_to``.
+
+    At most one mail per report every ``MAIL_INTERVAL``; a refused attempt is audited.
+    """
     relay = channel(ctx)
+    reports.get_report(ctx, report_id=report_id)  # NotFoundError before any claim
+    try:
+        mail_pace.claim(ctx, report_id=report_id, now=datetime.now(UTC))
+    except RateLimitedError as exc:
+        _audit_failure(ctx, actor=actor, report_id=report_id, error=exc.message)
+        raise
+    try:
+        return _send(ctx, relay, report_id=report_id, actor=actor)
+    except SecopsError as exc:
+        mail_pace.release(ctx, report_id=report_id)
+        _audit_failure(ctx, actor=actor, report_id=report_id, error=exc.message)
+        raise
+
+
+def _audit_failure(ctx: Context, *, actor: Actor, report_id: str, error: str) -> None:
+    audit.record(
+        ctx,
+        actor=actor,
+        action=ACTION,
+        target=report_id,
+        outcome="failure",
+        details={"error": error},
+    )
+
+
+def _send(ctx: Context, relay: SmtpChannel, *, report_id: str, actor: Actor) -> MailResult:
     manifest = service.publish(ctx, report_id=report_id, actor=actor)
     document = reports.get_report(ctx, report_id=report_id).document
     pdfs = {}

@@ -56,9 +56,27 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise InvalidInputError("a report rendering fetches nothing", where=url)
 
 
+def _fetcher() -> Any:
+    """A URL fetcher that refuses every URL; WeasyPrint then leaves the resource out.
+
+    Recent WeasyPrint (70) takes a ``URLFetcher`` object (a plain function that raises makes it
+    fail with ``AttributeError``); earlier versions take a function.
+    """
+    from weasyprint import urls
+
+    if not hasattr(urls, "URLFetcher"):
+        return _no_fetch
+
+    class _Refusing(urls.URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> NoReturn:
+            _no_fetch(url)
+
+    return _Refusing()
+
+
 def render_pdf(html: str) -> bytes:
     import weasyprint  # a second to import: loaded by the first rendering, not by every CLI call
 
-    pdf = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    pdf = weasyprint.HTML(string=html, url_fetcher=_fetcher()).write_pdf()
     assert pdf is not None  # write_pdf without a target returns the bytes
     return pdf

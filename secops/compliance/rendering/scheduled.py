@@ -43,7 +43,8 @@ def renderings_job(ctx: Context, *, now: datetime | None = None) -> list[str]:
         owes_mail = (
             mailing
             and now - summary.generated_at <= MAIL_WITHIN
-            and audit.first_entry(ctx, action=mail.ACTION, target=rid) is None
+            # Failed attempts are audited too: only a sent mail settles the debt.
+            and audit.first_entry(ctx, action=mail.ACTION, target=rid, outcome="success") is None
         )
         if rendered and not owes_mail:
             continue

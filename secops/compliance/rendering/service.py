@@ -234,7 +234,7 @@ def _verify_json(
 ) -> FileVerifyResult:
     try:
         document = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting past Python's stack
         return FileVerifyResult(
             intact=False, reason="malformed", detail=f"neither a PDF, HTML nor JSON: {exc}"
         )
