@@ -5,12 +5,11 @@ One document per (kind, key), id ``<kind>:<key>``; ``data`` is stored, not index
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 
 from secops.errors import StoreError
@@ -67,44 +66,3 @@ def iter_states(
     for hit in scan(es, index=names.state, query=query, ignore_unavailable=True):
         src = hit["_source"]
         yield src["key"], src["data"]
-
-
-def claim_state(
-    es: Elasticsearch, names: IndexNames, *, kind: str, key: str, stale_after: float
-) -> bool:
-    """Take the state document (kind, key) as a claim that one process does a thing once.
-
-    True when this call created it, or took over a claim older than ``stale_after``
-    seconds (its holder stopped before finishing); False while another holds it.
-    Create-only and conditional writes decide between processes claiming at once.
-    """
-    document = {"kind": kind, "key": key, "updated_at": int(time.time() * 1000), "data": {}}
-    doc_id = state_id(kind, key)
-    try:
-        es.index(index=names.state, id=doc_id, document=document, op_type="create")
-        return True
-    except ConflictError:
-        pass
-    try:
-        held = es.get(index=names.state, id=doc_id)
-    except NotFoundError:
-        return False  # released between our two looks: the next run claims it
-    if time.time() * 1000 - int(held["_source"].get("updated_at", 0)) < stale_after * 1000:
-        return False
-    try:
-        es.index(
-            index=names.state,
-            id=doc_id,
-            document=document,
-            if_seq_no=held["_seq_no"],
-            if_primary_term=held["_primary_term"],
-        )
-    except ConflictError:
-        return False  # another process took it over first
-    return True
-
-
-def release_state(es: Elasticsearch, names: IndexNames, *, kind: str, key: str) -> None:
-    """Give a claim back (the thing was not done), so the next run claims it at once."""
-    with contextlib.suppress(NotFoundError):
-        es.delete(index=names.state, id=state_id(kind, key))

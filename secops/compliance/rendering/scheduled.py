@@ -2,12 +2,12 @@
 
 The job looks at the newest signed reports (of format 2: the ones that can be
 rendered) and publishes those without renderings; it mails those generated in
-the last week that have no ``report.mail`` entry yet, so a report signed while the
-relay was down is mailed at a later run, and none is mailed twice: before mailing,
-a process claims the report (a create-only state document), so two processes running
-the job at once mail it once; a claim older than ``MAIL_CLAIM_STALE`` (its holder
-stopped before the audit entry) is taken over. Whoever signed the report (the period
-job, the CLI, the API) needs to know nothing of this.
+the last week that have no successful ``report.mail`` entry yet, so a report signed
+while the relay was down is mailed at a later run, and none is mailed twice: mailing
+takes the report's mail slot first (``mail_pace``: one mail per report per interval,
+on any node), so of two processes running the job at once one mails and the other
+finds the slot taken. Whoever signed the report (the period job, the CLI, the API)
+needs to know nothing of this.
 """
 
 from __future__ import annotations
@@ -20,15 +20,12 @@ from secops.compliance import reports
 from secops.compliance.rendering import mail, service
 from secops.compliance.report_model import FORMAT_V2
 from secops.context import Context
-from secops.errors import SecopsError
-from secops.store.state import claim_state, release_state
+from secops.errors import RateLimitedError, SecopsError
 
 log = logging.getLogger(__name__)
 ACTOR = "system:scheduler"
 RECENT = 50  # reports looked at per run
 MAIL_WITHIN = timedelta(days=7)  # older reports are not mailed when mail is configured late
-MAIL_CLAIM = "report_mail"  # state kind: the process mailing a report
-MAIL_CLAIM_STALE = timedelta(minutes=30)  # longer than rendering and mailing one report
 
 
 def renderings_job(ctx: Context, *, now: datetime | None = None) -> list[str]:
@@ -50,23 +47,14 @@ def renderings_job(ctx: Context, *, now: datetime | None = None) -> list[str]:
             continue
         if reports.get_report(ctx, report_id=rid).document.get("format") != FORMAT_V2:
             continue
-        if owes_mail and not claim_state(
-            ctx.es,
-            ctx.names,
-            kind=MAIL_CLAIM,
-            key=rid,
-            stale_after=MAIL_CLAIM_STALE.total_seconds(),
-        ):
-            owes_mail = False  # another process is mailing it
-            if rendered:
-                continue
         try:
             manifest = service.publish(ctx, report_id=rid, actor=ACTOR)
             if owes_mail:
                 mail.mail_report(ctx, report_id=rid, actor=ACTOR)
+        except RateLimitedError:
+            log.debug("report %s: its mail slot is taken (another process mails it)", rid)
+            continue
         except SecopsError as exc:
-            if owes_mail:
-                release_state(ctx.es, ctx.names, kind=MAIL_CLAIM, key=rid)
             log.warning("renderings of %s: %s; tried again at the next run", rid, exc)
             continue
         log.info("renderings of %s: manifest %s%s", rid, manifest["hash"], " mailed" * owes_mail)
