@@ -4,7 +4,9 @@ Text files (one record per line), NDJSON (one JSON object per line) and Windows
 ``.evtx`` go through the same normalize → enrich → store path as live records
 (first-seen addresses start empty and carry across the files of one run). Each
 record's origin is the file path plus its byte offset (or EVTX record number), so
-its document id is stable and importing a file again is a no-op.
+its document id is stable and importing a file again is a no-op. Text and NDJSON
+files compressed with gzip (``.log.gz``, ``.json.gz``, as exported logs and sample
+sets come) are read as they stream, their format told by the name inside.
 
 Then the configured rules, single-event and correlation, run over everything the
 import holds in event-time order (`secops.hunt.imports`) and raise alerts of kind
@@ -15,12 +17,15 @@ nothing new. ``--no-detect`` only stores.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 from tqdm import tqdm
@@ -52,7 +57,9 @@ FORMATS = ("auto", "text", "ndjson", "evtx")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="import log files (text, NDJSON, .evtx) once")
+    p = sub.add_parser(
+        "ingest", help="import log files (text, NDJSON, .evtx; text and NDJSON gzipped too) once"
+    )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--format", choices=FORMATS, default="auto", help="default: by file extension")
     p.add_argument("--host", help="host the logs come from (default: unknown)")
@@ -75,9 +82,25 @@ class Counts:
     deadlettered: int = 0
 
 
+def is_gzip(path: Path) -> bool:
+    return path.suffix.lower() == ".gz"
+
+
 def file_format(path: Path, requested: str = "auto") -> str:
-    if requested != "auto":
-        return requested
+    """The format asked for, or the one of the file's extension (inside ``.gz``)."""
+    fmt = (
+        requested
+        if requested != "auto"
+        else _format_of(path.with_suffix("") if is_gzip(path) else path)
+    )
+    if fmt == "evtx" and is_gzip(path):
+        raise InvalidInputError(
+            "a compressed .evtx cannot be read: decompress it first", where=str(path)
+        )
+    return fmt
+
+
+def _format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".evtx":
         return "evtx"
@@ -128,9 +151,9 @@ def read_records(
         return
     keep = max_json_bytes if fmt == "ndjson" else max_record_bytes
     splitter = LineSplitter(keep)
-    with path.open("rb") as f:
-        while chunk := f.read(READ_CHUNK):
-            progress.update(len(chunk))
+    with path.open("rb") as raw:
+        for chunk in _chunks(raw, gzipped=is_gzip(path), where=where):
+            progress.update(raw.tell() - progress.n)  # bytes of the file, compressed or not
             for line in splitter.feed(chunk):
                 record = _line_record(line, fmt, source, now, where, max_record_bytes)
                 if record is not None:
@@ -139,6 +162,20 @@ def read_records(
             record = _line_record(line, fmt, source, now, where, max_record_bytes)
             if record is not None:
                 yield record
+
+
+def _chunks(raw: BinaryIO, *, gzipped: bool, where: str) -> Iterator[bytes]:
+    """The file's bytes, decompressed when it is gzip; a damaged gzip stream is an error."""
+    if not gzipped:
+        while chunk := raw.read(READ_CHUNK):
+            yield chunk
+        return
+    try:
+        with gzip.GzipFile(fileobj=raw) as f:
+            while chunk := f.read(READ_CHUNK):
+                yield chunk
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+        raise InvalidInputError(f"not a readable gzip file: {exc}", where=where) from exc
 
 
 def _line_record(
@@ -170,6 +207,7 @@ def _ingest(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
             raise InvalidInputError("not a readable file", where=str(path))
+    formats = [file_format(path, args.format) for path in args.files]  # refused before any import
     accounting = SourceAccounting()
     total = Counts()
     stop = threading.Event()
@@ -177,8 +215,7 @@ def _ingest(args: argparse.Namespace) -> int:
     with open_context() as ctx:
         # One enrich stage for the whole import: first-seen addresses carry across files.
         enricher = build_enricher(ctx)
-        for path in args.files:
-            fmt = file_format(path, args.format)
+        for path, fmt in zip(args.files, formats, strict=True):
             source = Source("file", host=args.host, application=path.name)
             unit, size = ("rec", None) if fmt == "evtx" else ("B", path.stat().st_size)
             with tqdm(total=size, unit=unit, unit_scale=True, desc=path.name) as progress:

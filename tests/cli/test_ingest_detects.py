@@ -226,3 +226,37 @@ def test_no_detect_only_stores(
     es.indices.refresh(index=names.events_pattern)
     assert es.count(index=names.events_pattern)["count"] > 0
     assert not es.indices.exists(index=names.alerts) or not _alerts(es, configured)
+
+
+def test_gzipped_ndjson_is_read_as_its_inner_format_and_detected(
+    configured: Settings, es: Elasticsearch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Samples and exported logs come gzipped (the shared OTRF recording is ``.json.gz``)."""
+    processes, _ = _split_auditpol(tmp_path)
+    packed = tmp_path / "processes.json.gz"
+    packed.write_bytes(gzip.compress(processes.read_bytes()))
+    lines = len(processes.read_text().splitlines())
+
+    assert main(["ingest", str(packed)]) == 0
+    out = capsys.readouterr().out
+    assert f"read {lines}, indexed {lines}, already present 0, unparsed 0, dead-lettered 0" in out
+    by_rule = [a for a in _alerts(es, configured) if a["rule"]["id"] == AUDITPOL_RAN_ID]
+    assert [a["count"] for a in by_rule] == [6]
+
+
+def test_a_damaged_gzip_and_a_gzipped_evtx_are_refused_with_the_file(
+    configured: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged = tmp_path / "cut.json.gz"
+    damaged.write_bytes(gzip.compress(b'{"message": "x"}\n' * 1000)[:-40])
+    assert main(["ingest", "--no-detect", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert "not a readable gzip file: " in err
+    assert err.rstrip().endswith(f" in {damaged.resolve()}")
+
+    evtx = tmp_path / "dll.evtx.gz"
+    evtx.write_bytes(gzip.compress(DLL_EVTX.read_bytes()))
+    assert main(["ingest", str(damaged), str(evtx)]) == 2  # refused before any file is read
+    assert capsys.readouterr().err.strip() == (
+        f"error: a compressed .evtx cannot be read: decompress it first in {evtx}"
+    )
