@@ -11,7 +11,8 @@ sets come) are read as they stream, their format told by the name inside.
 Then the configured rules, single-event and correlation, run over everything the
 import holds in event-time order (`secops.hunt.imports`) and raise alerts of kind
 ``import``, with the live pipeline's deterministic ids: importing again raises
-nothing new. ``--no-detect`` only stores.
+nothing new. The summary gives, per rule, the alerts and matches, and per Sigma
+filter the matches of its rules it kept out. ``--no-detect`` only stores.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from collectors.lines import Line, LineSplitter
 from secops.accounting import SourceAccounting
 from secops.cli.deployment import open_context
 from secops.context import Context
+from secops.detect.ruleset import RuleSet
 from secops.enrich import Enricher
 from secops.enrich.live import build_enricher
 from secops.errors import InvalidInputError
@@ -52,6 +54,7 @@ from secops.records import (
 )
 from secops.retry import RetryPolicy
 from secops.rules.detector import build_detector
+from secops.rules.filter_metrics import process_filter_drops
 
 FORMATS = ("auto", "text", "ndjson", "evtx")
 
@@ -241,9 +244,11 @@ def _ingest(args: argparse.Namespace) -> int:
         )
         if args.detect:
             detector = build_detector(ctx)
+            before = process_filter_drops().snapshot()
             with tqdm(total=len(order.keys), unit="ev", unit_scale=True, desc="detect") as bar:
                 found = detect_import(ctx, order, detector, progress=bar.update)
             _print_detection(found)
+            _print_filtered(before, process_filter_drops().snapshot(), detector.engine.ruleset)
     return 0
 
 
@@ -262,6 +267,21 @@ def _print_detection(found: ImportDetection) -> None:
             f"  {tally.alerts_created:>6} raised {tally.alerts_updated:>6} updated "
             f"{tally.matches:>8} matches  {tally.title} ({rule_id})"
         )
+
+
+def _print_filtered(
+    before: dict[tuple[str, str], int], after: dict[tuple[str, str], int], ruleset: RuleSet
+) -> None:
+    """What each Sigma filter kept out of this import: matches of its rules it excluded."""
+    filters = {f.id: f.title for f in ruleset.filters}
+    rules = {r.meta.id: r.meta.title for r in ruleset.rules}
+    for (filter_id, rule_id), count in sorted(after.items()):
+        dropped = count - before.get((filter_id, rule_id), 0)
+        if dropped:
+            print(
+                f"  filter {filters.get(filter_id, filter_id)!r} ({filter_id}) kept out "
+                f"{dropped} matches of {rules.get(rule_id, rule_id)} ({rule_id})"
+            )
 
 
 def _send(

@@ -260,3 +260,42 @@ def test_a_damaged_gzip_and_a_gzipped_evtx_are_refused_with_the_file(
     assert capsys.readouterr().err.strip() == (
         f"error: a compressed .evtx cannot be read: decompress it first in {evtx}"
     )
+
+
+FILTER = f"""
+title: The audit team sets per-user policies with auditpol
+id: 2c9d7e10-4b3a-4f5e-8d6c-9a0b1c2d3e4f
+logsource: {{product: windows, service: security}}
+filter:
+    rules: [{AUDITPOL_RAN_ID}]
+    per_user:
+        CommandLine|contains: '/user:'
+    condition: not per_user
+"""
+
+
+def test_the_summary_counts_what_each_filter_kept_out_of_the_import(
+    configured: Settings,
+    cli_env: pytest.MonkeyPatch,
+    rules: Path,
+    es: Elasticsearch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tuning = tmp_path / "tuning"
+    tuning.mkdir()
+    (tuning / "audit_team.yml").write_text(FILTER)
+    cli_env.setenv("SECOPS_RULE_DIRS", json.dumps([str(rules), str(tuning)]))
+    processes, _ = _split_auditpol(tmp_path)
+    per_user = sum(1 for line in processes.read_text().splitlines() if "/user:" in line)
+    assert 0 < per_user < 6  # of the six auditpol runs
+
+    assert main(["ingest", str(processes)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  filter 'The audit team sets per-user policies with auditpol' "
+        f"(2c9d7e10-4b3a-4f5e-8d6c-9a0b1c2d3e4f) kept out {per_user} matches of "
+        f"Auditpol Ran ({AUDITPOL_RAN_ID})"
+    ) in out.splitlines()
+    by_rule = [a for a in _alerts(es, configured) if a["rule"]["id"] == AUDITPOL_RAN_ID]
+    assert [a["count"] for a in by_rule] == [6 - per_user]
