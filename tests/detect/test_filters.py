@@ -210,3 +210,22 @@ def test_a_second_filter_with_the_same_id_is_refused(tmp_path: Path) -> None:
     assert "duplicate filter id" in error.message
     assert [spec.path for spec in ruleset.filters] == [str(tmp_path / "f.yml")]
     assert fired(DetectionEngine(ruleset), event("archive_x")) == ["dms_delete"]
+
+
+def test_a_bad_condition_of_an_any_filter_is_one_error_on_the_condition_line(
+    tmp_path: Path,
+) -> None:
+    """`rules: any` over SigmaHQ names hundreds of rules: the filter's own fault is one error."""
+    broken = BACKUP_FILTER.replace("rules:\n        - dms_delete", "rules: any")
+    broken = broken.replace("not known_good", "not known_goood")
+    write(tmp_path, **{"a.yml": DELETE, "b.yml": DELETE_TWIN, "f.yml": broken})
+    report = validate([tmp_path])
+    assert report.loaded == 2
+    (error,) = report.errors
+    lines = broken.splitlines()
+    assert lines[error.line - 1 if error.line else 0].strip() == "condition: not known_goood"
+    assert error.message.startswith(
+        "filter 'The backup account deletes old drafts' cannot apply to 2 rules ("
+    )
+    assert "5b0c1f1e-1111-4111-8111-111111111111" in error.message
+    assert "known_goood" in error.message
