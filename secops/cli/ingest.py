@@ -1,8 +1,10 @@
 """`secops ingest FILE…`: a one-off import of log files into the store.
 
-Text files (one record per line), NDJSON (one JSON object per line) and Windows
-``.evtx`` go through the same normalize → enrich → store path as live records
-(first-seen addresses start empty and carry across the files of one run). Each
+Text files (one record per line), NDJSON (one JSON object per line), JSON files
+of pretty-printed objects or an array of objects (as ``evtx_dump -o json`` and
+SigmaHQ's regression data write them) and Windows ``.evtx`` go through the same
+normalize → enrich → store path as live records (first-seen addresses start empty
+and carry across the files of one run). Each
 record's origin is the file path plus its byte offset (or EVTX record number), so
 its document id is stable and importing a file again is a no-op. Text and NDJSON
 files compressed with gzip (``.log.gz``, ``.json.gz``, as exported logs and sample
@@ -26,7 +28,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 from tqdm import tqdm
@@ -152,6 +154,20 @@ def read_records(
                 extra=truncation_flags(len(data.encode()) if cut else None),
             )
         return
+    if fmt == "ndjson":
+        documents = _json_documents(path, where, max_json_bytes)
+        if documents is not None:
+            progress.update(path.stat().st_size)
+            for doc in documents:
+                cut = cap_strings(doc.obj, max_record_bytes)
+                yield RawRecord(
+                    source=source,
+                    received_at=now,
+                    structured=doc.obj,
+                    origin=f"json:{where}:{doc.position}",
+                    extra=truncation_flags(doc.size if cut else None),
+                )
+            return
     keep = max_json_bytes if fmt == "ndjson" else max_record_bytes
     splitter = LineSplitter(keep)
     with path.open("rb") as raw:
@@ -165,6 +181,70 @@ def read_records(
             record = _line_record(line, fmt, source, now, where, max_record_bytes)
             if record is not None:
                 yield record
+
+
+def _json_documents(path: Path, where: str, max_bytes: int) -> list[JsonDocument] | None:
+    """The objects of a JSON file that is not one object per line, by character position.
+
+    Exports of Windows logs (``evtx_dump -o json``, Chainsaw, SigmaHQ's regression
+    data) are pretty-printed objects one after another, or an array of objects.
+    None when the file is line-delimited (its first line is a whole object) or does
+    not parse as JSON documents: it is then read line by line, nothing dropped.
+    """
+    with path.open("rb") as raw:
+        head = next(_chunks(raw, gzipped=is_gzip(path), where=where), b"")
+    text = head.lstrip()
+    if not text.startswith((b"[", b"{")):
+        return None
+    if text.startswith(b"{"):
+        if b"\n" not in text:
+            return None  # a first line longer than a chunk: line by line, as NDJSON
+        try:
+            if isinstance(orjson.loads(text.split(b"\n", 1)[0]), dict):
+                return None  # NDJSON
+        except orjson.JSONDecodeError:
+            pass
+    data = bytearray()
+    with path.open("rb") as raw:
+        for chunk in _chunks(raw, gzipped=is_gzip(path), where=where):
+            data += chunk
+            if len(data) > max_bytes:
+                raise InvalidInputError(
+                    f"a JSON document of more than {max_bytes} bytes: give one object per "
+                    "line (NDJSON, for example with jq -c '.[]')",
+                    where=where,
+                )
+    try:
+        return list(_objects(bytes(data).decode("utf-8")))
+    except (UnicodeDecodeError, ValueError):  # JSONDecodeError is a ValueError
+        return None
+
+
+@dataclass(frozen=True)
+class JsonDocument:
+    position: str  # character offset in the file, and index inside a top-level array
+    size: int  # bytes of its JSON text (of the whole array for an array's objects)
+    obj: dict[str, Any]
+
+
+def _objects(text: str) -> Iterator[JsonDocument]:
+    decoder = json.JSONDecoder()
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            return
+        start = pos
+        value, pos = decoder.raw_decode(text, pos)
+        size = len(text[start:pos].encode())
+        if isinstance(value, dict):
+            yield JsonDocument(str(start), size, value)
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValueError(f"not a JSON object or an array of objects at character {start}")
+        for i, item in enumerate(value):
+            yield JsonDocument(f"{start}.{i}", size, item)
 
 
 def _chunks(raw: BinaryIO, *, gzipped: bool, where: str) -> Iterator[bytes]:

@@ -18,12 +18,15 @@ from typing import Any
 import pytest
 from conftest import SHARED
 from elasticsearch import Elasticsearch
+from tqdm import tqdm
 
+from secops.cli.ingest import read_records
 from secops.cli.main import main
 from secops.detect.correlation.engine import CorrelationEngine
 from secops.detect.detector import RuleDetector
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
+from secops.errors import InvalidInputError
 from secops.normalize.core import normalize
 from secops.records import RawRecord, Source
 from secops.settings import Settings
@@ -299,3 +302,43 @@ def test_the_summary_counts_what_each_filter_kept_out_of_the_import(
     ) in out.splitlines()
     by_rule = [a for a in _alerts(es, configured) if a["rule"]["id"] == AUDITPOL_RAN_ID]
     assert [a["count"] for a in by_rule] == [6 - per_user]
+
+
+def test_pretty_printed_json_documents_are_imported_whole_and_detected(
+    configured: Settings, es: Elasticsearch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SigmaHQ's regression JSON (as evtx_dump writes it) is one object over many lines."""
+    sample = DLL_EVTX.with_suffix(".json")
+    assert len(sample.read_text().splitlines()) > 10
+    assert main(["ingest", str(sample)]) == 0
+    out = capsys.readouterr().out
+    assert "read 1, indexed 1, already present 0, unparsed 0, dead-lettered 0" in out
+    by_rule = [a for a in _alerts(es, configured) if a["rule"]["id"] == DLL_RULE_ID]
+    assert [a["count"] for a in by_rule] == [1]
+
+    # An array of objects, pretty-printed: each object is one record.
+    array = tmp_path / "array.json"
+    logins = [
+        {"@timestamp": f"2026-01-10T10:00:0{i}Z", "event": {"action": "login"}, "user": {"name": n}}
+        for i, n in enumerate(["ali", "sara"])
+    ]
+    array.write_text(json.dumps(logins, indent=2))
+    assert main(["ingest", "--no-detect", str(array)]) == 0
+    assert "read 2, indexed 2, already present 0, unparsed 0" in capsys.readouterr().out
+
+
+def test_a_json_file_that_is_not_json_documents_is_read_line_by_line(
+    configured: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n  "message": "cut here"\n')
+    assert main(["ingest", "--no-detect", str(broken)]) == 0
+    assert "read 2, indexed 2, already present 0, unparsed 2" in capsys.readouterr().out
+
+
+def test_a_json_document_over_the_limit_is_refused_with_a_way_out(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps([{"message": "x" * 100}] * 20, indent=1))
+    records = read_records(big, "ndjson", Source("file"), tqdm(disable=True), max_json_bytes=1000)
+    with pytest.raises(InvalidInputError, match=r"more than 1000 bytes: .*NDJSON"):
+        next(records)
