@@ -20,7 +20,7 @@ from conftest import SHARED
 from elasticsearch import Elasticsearch
 from tqdm import tqdm
 
-from secops.cli.ingest import read_records
+from secops.cli.ingest_files import read_records
 from secops.cli.main import main
 from secops.detect.correlation.engine import CorrelationEngine
 from secops.detect.detector import RuleDetector
