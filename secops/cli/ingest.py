@@ -1,34 +1,33 @@
 """`secops ingest FILE…`: a one-off import of log files into the store.
 
-Text files (one record per line), NDJSON (one JSON object per line) and Windows
-``.evtx`` go through the same normalize → enrich → store path as live records
-(first-seen addresses start empty and carry across the files of one run). Each
-record's origin is the file path plus its byte offset (or EVTX record number), so
-its document id is stable and importing a file again is a no-op.
+The records of the files (text, NDJSON, JSON documents, ``.evtx``, gzipped text
+and JSON: `secops.cli.ingest_files`) go through the same normalize → enrich →
+store path as live records (first-seen addresses start empty and carry across the
+files of one run). Each record's origin is the file path plus its position (byte
+offset, EVTX record number), so its document id is stable and importing a file
+again is a no-op.
 
 Then the configured rules, single-event and correlation, run over everything the
 import holds in event-time order (`secops.hunt.imports`) and raise alerts of kind
 ``import``, with the live pipeline's deterministic ids: importing again raises
-nothing new. ``--no-detect`` only stores.
+nothing new. The summary gives, per rule, the alerts and matches, and per Sigma
+filter the matches of its rules it kept out. ``--no-detect`` only stores.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
 from tqdm import tqdm
 
-from collectors.lines import Line, LineSplitter
 from secops.accounting import SourceAccounting
 from secops.cli.deployment import open_context
+from secops.cli.ingest_files import FORMATS, file_format, read_records
 from secops.context import Context
+from secops.detect.ruleset import RuleSet
 from secops.enrich import Enricher
 from secops.enrich.live import build_enricher
 from secops.errors import InvalidInputError
@@ -36,23 +35,16 @@ from secops.hunt.imports import ImportDetection, ImportOrder, detect_import
 from secops.pipeline.deliver import deliver
 from secops.pipeline.detection import NoDetection
 from secops.pipeline.normalizing import is_unparsed
-from secops.records import (
-    DEFAULT_MAX_RECORD_BYTES,
-    RawRecord,
-    Source,
-    cap_strings,
-    drop_split_character,
-    truncation_flags,
-    utf8_head,
-)
+from secops.records import RawRecord, Source
 from secops.retry import RetryPolicy
 from secops.rules.detector import build_detector
-
-FORMATS = ("auto", "text", "ndjson", "evtx")
+from secops.rules.filter_metrics import process_filter_drops
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="import log files (text, NDJSON, .evtx) once")
+    p = sub.add_parser(
+        "ingest", help="import log files (text, NDJSON, .evtx; text and NDJSON gzipped too) once"
+    )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--format", choices=FORMATS, default="auto", help="default: by file extension")
     p.add_argument("--host", help="host the logs come from (default: unknown)")
@@ -75,101 +67,11 @@ class Counts:
     deadlettered: int = 0
 
 
-def file_format(path: Path, requested: str = "auto") -> str:
-    if requested != "auto":
-        return requested
-    suffix = path.suffix.lower()
-    if suffix == ".evtx":
-        return "evtx"
-    if suffix in (".ndjson", ".jsonl", ".json"):
-        return "ndjson"
-    return "text"
-
-
-READ_CHUNK = 1 << 20
-
-
-def read_records(
-    path: Path,
-    fmt: str,
-    source: Source,
-    progress: tqdm,
-    *,
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-    max_json_bytes: int = 10 << 20,
-) -> Iterator[RawRecord]:
-    """The records of one file, each with an origin of file path and position.
-
-    A text line longer than ``max_record_bytes`` is cut (whole characters) and
-    flagged; an NDJSON line is parsed whole up to ``max_json_bytes``, and then each
-    of its strings (as each string of an EVTX record) is cut at ``max_record_bytes``.
-    Memory stays bounded whatever the length of a line.
-    """
-    where = str(path.resolve())
-    now = time.time()
-    if fmt == "evtx":
-        from evtx import PyEvtxParser
-
-        for rec in PyEvtxParser(str(path)).records_json():
-            progress.update(1)
-            if rec is None:
-                continue
-            data = rec["data"]
-            obj = json.loads(data)
-            cut = cap_strings(obj, max_record_bytes)
-            yield RawRecord(
-                source=source,
-                received_at=now,
-                structured=obj,
-                format_hint="windows",
-                origin=f"evtx:{where}:{rec['event_record_id']}",
-                extra=truncation_flags(len(data.encode()) if cut else None),
-            )
-        return
-    keep = max_json_bytes if fmt == "ndjson" else max_record_bytes
-    splitter = LineSplitter(keep)
-    with path.open("rb") as f:
-        while chunk := f.read(READ_CHUNK):
-            progress.update(len(chunk))
-            for line in splitter.feed(chunk):
-                record = _line_record(line, fmt, source, now, where, max_record_bytes)
-                if record is not None:
-                    yield record
-        for line in splitter.finish():
-            record = _line_record(line, fmt, source, now, where, max_record_bytes)
-            if record is not None:
-                yield record
-
-
-def _line_record(
-    line: Line, fmt: str, source: Source, now: float, where: str, max_record_bytes: int
-) -> RawRecord | None:
-    if not line.data.strip():
-        return None
-    origin = f"file:{where}:{line.offset}"
-    if fmt == "ndjson" and not line.truncated:
-        try:
-            obj = orjson.loads(line.data)
-        except orjson.JSONDecodeError:
-            obj = None
-        if isinstance(obj, dict):
-            cut = cap_strings(obj, max_record_bytes)
-            extra = truncation_flags(line.size if cut else None)
-            return RawRecord(
-                source=source, received_at=now, structured=obj, origin=origin, extra=extra
-            )
-    head = utf8_head(line.data, max_record_bytes)
-    if line.size > len(head):
-        head = drop_split_character(head)
-    text = head.decode("utf-8", "surrogateescape")
-    extra = truncation_flags(line.size if line.size > len(head) else None)
-    return RawRecord(source=source, received_at=now, message=text, origin=origin, extra=extra)
-
-
 def _ingest(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
             raise InvalidInputError("not a readable file", where=str(path))
+    formats = [file_format(path, args.format) for path in args.files]  # refused before any import
     accounting = SourceAccounting()
     total = Counts()
     stop = threading.Event()
@@ -177,8 +79,7 @@ def _ingest(args: argparse.Namespace) -> int:
     with open_context() as ctx:
         # One enrich stage for the whole import: first-seen addresses carry across files.
         enricher = build_enricher(ctx)
-        for path in args.files:
-            fmt = file_format(path, args.format)
+        for path, fmt in zip(args.files, formats, strict=True):
             source = Source("file", host=args.host, application=path.name)
             unit, size = ("rec", None) if fmt == "evtx" else ("B", path.stat().st_size)
             with tqdm(total=size, unit=unit, unit_scale=True, desc=path.name) as progress:
@@ -204,9 +105,11 @@ def _ingest(args: argparse.Namespace) -> int:
         )
         if args.detect:
             detector = build_detector(ctx)
+            before = process_filter_drops().snapshot()
             with tqdm(total=len(order.keys), unit="ev", unit_scale=True, desc="detect") as bar:
                 found = detect_import(ctx, order, detector, progress=bar.update)
             _print_detection(found)
+            _print_filtered(before, process_filter_drops().snapshot(), detector.engine.ruleset)
     return 0
 
 
@@ -225,6 +128,21 @@ def _print_detection(found: ImportDetection) -> None:
             f"  {tally.alerts_created:>6} raised {tally.alerts_updated:>6} updated "
             f"{tally.matches:>8} matches  {tally.title} ({rule_id})"
         )
+
+
+def _print_filtered(
+    before: dict[tuple[str, str], int], after: dict[tuple[str, str], int], ruleset: RuleSet
+) -> None:
+    """What each Sigma filter kept out of this import: matches of its rules it excluded."""
+    filters = {f.id: f.title for f in ruleset.filters}
+    rules = {r.meta.id: r.meta.title for r in ruleset.rules}
+    for (filter_id, rule_id), count in sorted(after.items()):
+        dropped = count - before.get((filter_id, rule_id), 0)
+        if dropped:
+            print(
+                f"  filter {filters.get(filter_id, filter_id)!r} ({filter_id}) kept out "
+                f"{dropped} matches of {rules.get(rule_id, rule_id)} ({rule_id})"
+            )
 
 
 def _send(

@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 
-from sigma.exceptions import SigmaError
+from sigma.exceptions import SigmaConditionError, SigmaError
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaLogSource
 
@@ -90,22 +90,23 @@ def apply_filters(
         targets, problems = _targets(spec, rules, by_ref, text, correlations)
         errors.extend(problems)
         applied: list[str] = []
+        failed: dict[tuple[str, int], list[str]] = {}  # (reason, line) -> rule ids
         for pos in targets:
             rule = rules[pos]
             try:
                 tree = _lower(spec.sigma, rule, mapping, placeholders)
             except (SigmaError, RuleError, RecursionError) as exc:
                 reason = exc.message if isinstance(exc, RuleError) else str(exc.args[0])
-                errors.append(
-                    RuleError(
-                        f"filter {spec.title!r} cannot apply to rule {rule.meta.id}: {reason}",
-                        path=spec.path,
-                        line=spec.line,
-                    )
+                line = (
+                    _line_of(text, "condition:", spec)
+                    if isinstance(exc, SigmaConditionError)
+                    else spec.line
                 )
+                failed.setdefault((reason, line), []).append(rule.meta.id)
                 continue
             attached.setdefault(pos, []).append(CompiledFilter(spec.id, compile_node(tree), tree))
             applied.append(rule.meta.id)
+        errors.extend(_failures(spec, failed))
         specs.append(dataclasses.replace(spec, applied_to=tuple(applied)))
     out = list(rules)
     for pos, compiled in attached.items():
@@ -118,6 +119,18 @@ def apply_filters(
             filters=tuple(compiled),
         )
     return out, specs, errors
+
+
+def _failures(spec: FilterSpec, failed: Mapping[tuple[str, int], list[str]]) -> list[RuleError]:
+    """One error per reason: a fault of the filter itself (its condition) fails it for
+    every rule it names, and ``rules: any`` may name hundreds."""
+    errors = []
+    for (reason, line), rule_ids in failed.items():
+        shown = ", ".join(rule_ids[:3]) + (", ..." if len(rule_ids) > 3 else "")
+        which = f"rule {shown}" if len(rule_ids) == 1 else f"{len(rule_ids)} rules ({shown})"
+        message = f"filter {spec.title!r} cannot apply to {which}: {reason}"
+        errors.append(RuleError(message, path=spec.path, line=line))
+    return errors
 
 
 def _targets(

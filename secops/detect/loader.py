@@ -132,6 +132,7 @@ def load_rules(
             _fail(ruleset, error, collect_errors)
     if overrides is not None:
         for error in override_rules(ruleset, overrides):
+            ruleset.override_errors.append(error)
             _fail(ruleset, error, collect_errors)
     return ruleset
 

@@ -74,6 +74,7 @@ class RuleSet:
     correlations: list[SigmaCorrelationRule] = field(default_factory=list)
     filters: list[FilterSpec] = field(default_factory=list)
     filter_errors: list[RuleError] = field(default_factory=list)  # also among `errors`
+    override_errors: list[RuleError] = field(default_factory=list)  # also among `errors`
 
     @property
     def unrouted(self) -> list[CompiledRule]:
@@ -96,4 +97,5 @@ class RuleSet:
             correlations=self.correlations,
             filters=self.filters,
             filter_errors=self.filter_errors,
+            override_errors=self.override_errors,
         )

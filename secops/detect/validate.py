@@ -21,6 +21,8 @@ class ValidationReport:
     # "path: title: reason" of rules loaded but inactive (state unsupported_logsource)
     unsupported: tuple[str, ...] = field(default=())
     filters: int = 0  # Sigma filters loaded (each compiled into the rules it names)
+    filter_errors: int = 0  # bad filters or filter references (the rules load regardless)
+    override_errors: int = 0  # bad entries of the overrides file (the rules load regardless)
 
     @property
     def ok(self) -> bool:
@@ -36,7 +38,10 @@ class ValidationReport:
             f"{self.loaded} rules loaded{inactive}, {self.correlations} correlation rules, "
             f"{self.rejected} rejected"
         )
-        out.append(counts + (f", {self.filters} filters" if self.filters else ""))
+        counts += f", {self.filters} filters" if self.filters else ""
+        counts += f", {self.filter_errors} filter errors" if self.filter_errors else ""
+        counts += f", {self.override_errors} override errors" if self.override_errors else ""
+        out.append(counts)
         return out
 
     def __str__(self) -> str:
@@ -61,11 +66,14 @@ def validate(
     return ValidationReport(
         loaded=len(ruleset.rules),
         correlations=len(ruleset.correlations),
-        rejected=len(ruleset.errors),
+        # Filter and override errors reject no rule: counted apart.
+        rejected=len(ruleset.errors) - len(ruleset.filter_errors) - len(ruleset.override_errors),
         errors=tuple(ruleset.errors),
         unrouted=tuple(f"{r.meta.path}: {r.meta.title}" for r in ruleset.unrouted),
         unsupported=tuple(
             f"{r.meta.path}: {r.meta.title}: {r.unsupported}" for r in ruleset.unsupported
         ),
         filters=len(ruleset.filters),
+        filter_errors=len(ruleset.filter_errors),
+        override_errors=len(ruleset.override_errors),
     )

@@ -9,6 +9,7 @@ so running the same hunt twice raises nothing new.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -21,9 +22,12 @@ from secops.context import Context
 from secops.detect.correlation import CorrelationEngine
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
+from secops.detect.mapping import FieldMapping
 from secops.detect.models import CorrelationMatch, RuleMatch
+from secops.detect.overrides import apply_overrides, read_overrides
 from secops.detect.ruleset import RuleSet
 from secops.errors import InvalidInputError, RuleError
+from secops.settings import Settings
 from secops.store.scan import count_events, iter_events, time_range_query
 
 _SINCE = re.compile(r"^(\d+)([smhdw])$")
@@ -72,7 +76,7 @@ def hunt(
     """Run the rules found under ``paths`` (or the given ``ruleset``) over events since
     ``since``."""
     if ruleset is None:
-        ruleset = load_rules(list(paths), collect_errors=True)
+        ruleset = hunt_rules(ctx.settings, paths)
     report = HuntReport(hunt_id=uuid.uuid4().hex, since=parse_since(since))
     report.rules, report.rule_errors = len(ruleset.rules), list(ruleset.errors)
     engine = DetectionEngine(ruleset)
@@ -99,6 +103,26 @@ def hunt(
             progress(1)
     _flush(ctx, pending, report)
     return report
+
+
+def hunt_rules(settings: Settings, paths: Sequence[Path]) -> RuleSet:
+    """The rules (and filters) under ``paths`` as the pipeline runs them: with the
+    deployment's mapping file (a logsource it adds is active in a hunt too), placeholders
+    and overrides. An override naming a rule outside ``paths`` is no error of the hunt."""
+    ruleset = load_rules(
+        list(paths),
+        mapping=FieldMapping.load(settings.detect_mapping_file),
+        placeholders=settings.detect_placeholders,
+        collect_errors=True,
+    )
+    if settings.rule_overrides_file is not None:
+        entries, errors = read_overrides(settings.rule_overrides_file)
+        changed, _elsewhere = apply_overrides([r.meta for r in ruleset.rules], entries)
+        for pos, meta in changed.items():
+            ruleset.rules[pos] = dataclasses.replace(ruleset.rules[pos], meta=meta)
+        ruleset.errors.extend(errors)
+        ruleset.override_errors.extend(errors)
+    return ruleset
 
 
 def _flush(ctx: Context, pending: list[RuleMatch | CorrelationMatch], report: HuntReport) -> None:

@@ -18,12 +18,15 @@ from typing import Any
 import pytest
 from conftest import SHARED
 from elasticsearch import Elasticsearch
+from tqdm import tqdm
 
+from secops.cli.ingest_files import read_records
 from secops.cli.main import main
 from secops.detect.correlation.engine import CorrelationEngine
 from secops.detect.detector import RuleDetector
 from secops.detect.engine import DetectionEngine
 from secops.detect.loader import load_rules
+from secops.errors import InvalidInputError
 from secops.normalize.core import normalize
 from secops.records import RawRecord, Source
 from secops.settings import Settings
@@ -226,3 +229,116 @@ def test_no_detect_only_stores(
     es.indices.refresh(index=names.events_pattern)
     assert es.count(index=names.events_pattern)["count"] > 0
     assert not es.indices.exists(index=names.alerts) or not _alerts(es, configured)
+
+
+def test_gzipped_ndjson_is_read_as_its_inner_format_and_detected(
+    configured: Settings, es: Elasticsearch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Samples and exported logs come gzipped (the shared OTRF recording is ``.json.gz``)."""
+    processes, _ = _split_auditpol(tmp_path)
+    packed = tmp_path / "processes.json.gz"
+    packed.write_bytes(gzip.compress(processes.read_bytes()))
+    lines = len(processes.read_text().splitlines())
+
+    assert main(["ingest", str(packed)]) == 0
+    out = capsys.readouterr().out
+    assert f"read {lines}, indexed {lines}, already present 0, unparsed 0, dead-lettered 0" in out
+    by_rule = [a for a in _alerts(es, configured) if a["rule"]["id"] == AUDITPOL_RAN_ID]
+    assert [a["count"] for a in by_rule] == [6]
+
+
+def test_a_damaged_gzip_and_a_gzipped_evtx_are_refused_with_the_file(
+    configured: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged = tmp_path / "cut.json.gz"
+    damaged.write_bytes(gzip.compress(b'{"message": "x"}\n' * 1000)[:-40])
+    assert main(["ingest", "--no-detect", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert "not a readable gzip file: " in err
+    assert err.rstrip().endswith(f" in {damaged.resolve()}")
+
+    evtx = tmp_path / "dll.evtx.gz"
+    evtx.write_bytes(gzip.compress(DLL_EVTX.read_bytes()))
+    assert main(["ingest", str(damaged), str(evtx)]) == 2  # refused before any file is read
+    assert capsys.readouterr().err.strip() == (
+        f"error: a compressed .evtx cannot be read: decompress it first in {evtx}"
+    )
+
+
+FILTER = f"""
+title: The audit team sets per-user policies with auditpol
+id: 2c9d7e10-4b3a-4f5e-8d6c-9a0b1c2d3e4f
+logsource: {{product: windows, service: security}}
+filter:
+    rules: [{AUDITPOL_RAN_ID}]
+    per_user:
+        CommandLine|contains: '/user:'
+    condition: not per_user
+"""
+
+
+def test_the_summary_counts_what_each_filter_kept_out_of_the_import(
+    configured: Settings,
+    cli_env: pytest.MonkeyPatch,
+    rules: Path,
+    es: Elasticsearch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tuning = tmp_path / "tuning"
+    tuning.mkdir()
+    (tuning / "audit_team.yml").write_text(FILTER)
+    cli_env.setenv("SECOPS_RULE_DIRS", json.dumps([str(rules), str(tuning)]))
+    processes, _ = _split_auditpol(tmp_path)
+    per_user = sum(1 for line in processes.read_text().splitlines() if "/user:" in line)
+    assert 0 < per_user < 6  # of the six auditpol runs
+
+    assert main(["ingest", str(processes)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  filter 'The audit team sets per-user policies with auditpol' "
+        f"(2c9d7e10-4b3a-4f5e-8d6c-9a0b1c2d3e4f) kept out {per_user} matches of "
+        f"Auditpol Ran ({AUDITPOL_RAN_ID})"
+    ) in out.splitlines()
+    by_rule = [a for a in _alerts(es, configured) if a["rule"]["id"] == AUDITPOL_RAN_ID]
+    assert [a["count"] for a in by_rule] == [6 - per_user]
+
+
+def test_pretty_printed_json_documents_are_imported_whole_and_detected(
+    configured: Settings, es: Elasticsearch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SigmaHQ's regression JSON (as evtx_dump writes it) is one object over many lines."""
+    sample = DLL_EVTX.with_suffix(".json")
+    assert len(sample.read_text().splitlines()) > 10
+    assert main(["ingest", str(sample)]) == 0
+    out = capsys.readouterr().out
+    assert "read 1, indexed 1, already present 0, unparsed 0, dead-lettered 0" in out
+    by_rule = [a for a in _alerts(es, configured) if a["rule"]["id"] == DLL_RULE_ID]
+    assert [a["count"] for a in by_rule] == [1]
+
+    # An array of objects, pretty-printed: each object is one record.
+    array = tmp_path / "array.json"
+    logins = [
+        {"@timestamp": f"2026-01-10T10:00:0{i}Z", "event": {"action": "login"}, "user": {"name": n}}
+        for i, n in enumerate(["ali", "sara"])
+    ]
+    array.write_text(json.dumps(logins, indent=2))
+    assert main(["ingest", "--no-detect", str(array)]) == 0
+    assert "read 2, indexed 2, already present 0, unparsed 0" in capsys.readouterr().out
+
+
+def test_a_json_file_that_is_not_json_documents_is_read_line_by_line(
+    configured: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n  "message": "cut here"\n')
+    assert main(["ingest", "--no-detect", str(broken)]) == 0
+    assert "read 2, indexed 2, already present 0, unparsed 2" in capsys.readouterr().out
+
+
+def test_a_json_document_over_the_limit_is_refused_with_a_way_out(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps([{"message": "x" * 100}] * 20, indent=1))
+    records = read_records(big, "ndjson", Source("file"), tqdm(disable=True), max_json_bytes=1000)
+    with pytest.raises(InvalidInputError, match=r"more than 1000 bytes: .*NDJSON"):
+        next(records)

@@ -210,3 +210,40 @@ def test_a_second_filter_with_the_same_id_is_refused(tmp_path: Path) -> None:
     assert "duplicate filter id" in error.message
     assert [spec.path for spec in ruleset.filters] == [str(tmp_path / "f.yml")]
     assert fired(DetectionEngine(ruleset), event("archive_x")) == ["dms_delete"]
+
+
+def test_a_bad_condition_of_an_any_filter_is_one_error_on_the_condition_line(
+    tmp_path: Path,
+) -> None:
+    """`rules: any` over SigmaHQ names hundreds of rules: the filter's own fault is one error."""
+    broken = BACKUP_FILTER.replace("rules:\n        - dms_delete", "rules: any")
+    broken = broken.replace("not known_good", "not known_goood")
+    write(tmp_path, **{"a.yml": DELETE, "b.yml": DELETE_TWIN, "f.yml": broken})
+    report = validate([tmp_path])
+    assert report.loaded == 2
+    (error,) = report.errors
+    lines = broken.splitlines()
+    assert lines[error.line - 1 if error.line else 0].strip() == "condition: not known_goood"
+    assert error.message.startswith(
+        "filter 'The backup account deletes old drafts' cannot apply to 2 rules ("
+    )
+    assert "5b0c1f1e-1111-4111-8111-111111111111" in error.message
+    assert "known_goood" in error.message
+
+
+def test_validate_counts_filter_and_override_errors_apart_from_rejected_rules(
+    tmp_path: Path,
+) -> None:
+    """A bad filter reference or override entry leaves every rule loaded: none is rejected."""
+    rules = write(tmp_path / "rules", **{"a.yml": DELETE, "f.yml": BACKUP_FILTER})
+    (rules / "g.yml").write_text(
+        BACKUP_FILTER.replace("dms_delete", "no_such_rule").replace("000000000001", "000000000009")
+    )
+    overrides = tmp_path / "overrides.yml"
+    overrides.write_text("no_such_rule:\n  level: low\n")
+    report = validate([rules], overrides_file=overrides)
+    assert (report.loaded, report.rejected, len(report.errors)) == (1, 0, 2)
+    assert report.lines()[-1] == (
+        "1 rules loaded, 0 correlation rules, 0 rejected, 2 filters, "
+        "1 filter errors, 1 override errors"
+    )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from secops.context import Context
+from secops.context import Context, build_context
 from secops.detect.loader import BUILTIN_RULES
 from secops.errors import InvalidInputError
 from secops.hunt import hunt, parse_since
 from secops.normalize import normalize
 from secops.records import RawRecord, Source
+from secops.settings import Settings
 
 
 def _store(ctx: Context, lines: list[str]) -> None:
@@ -87,3 +89,67 @@ def test_since_accepts_durations_and_instants_and_refuses_the_rest() -> None:
     assert parse_since("2026-01-02T00:00:00").startswith("2026-01-02T00:00:00")
     with pytest.raises(InvalidInputError, match="duration"):
         parse_since("yesterday")
+
+
+ZEEK_RULE = """
+title: RDP From The Lab Network
+id: 6d1f0a3e-2b4c-4d5e-8f60-7a8b9c0d1e2f
+status: test
+logsource: {product: zeek, service: rdp}
+detection:
+    lab:
+        id.orig_h|cidr: 203.0.113.0/24
+    condition: lab
+level: low
+"""
+ZEEK_MAPPING = """
+logsources:
+  - logsource: {product: zeek, service: rdp}
+    conditions: [{event.dataset: zeek.rdp}]
+fields:
+  - logsource: {product: zeek}
+    fields: {id.orig_h: source.ip, id.resp_h: destination.ip}
+"""
+
+
+def test_a_hunt_runs_rules_as_the_pipeline_does_mapping_file_and_overrides(
+    settings: Settings, es: Elasticsearch, tmp_path: Path
+) -> None:
+    """A logsource the deployment's mapping file adds is active in a hunt too, and the
+    overrides file sets the hunt alerts' level; an override of a rule outside the hunt
+    is no error of the hunt."""
+    rules = tmp_path / "hunted"
+    rules.mkdir()
+    (rules / "zeek_rdp.yml").write_text(ZEEK_RULE)
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text(ZEEK_MAPPING)
+    overrides = tmp_path / "overrides.yml"
+    overrides.write_text(
+        "6d1f0a3e-2b4c-4d5e-8f60-7a8b9c0d1e2f:\n  level: high\n"
+        "some_rule_of_the_pipeline:\n  level: low\n"
+    )
+    update = {"detect_mapping_file": mapping, "rule_overrides_file": overrides}
+    ctx = build_context(settings.model_copy(update=update))
+    try:
+        now = datetime.now(UTC).isoformat()
+        for i, address in enumerate(["203.0.113.7", "198.51.100.7"]):
+            ctx.es.create(
+                index=ctx.names.events_stream("zeek.rdp"),
+                id=f"rdp-{i}",
+                document={
+                    "@timestamp": now,
+                    "event": {"dataset": "zeek.rdp"},
+                    "source": {"ip": address},
+                },
+            )
+        ctx.es.indices.refresh(index=ctx.names.events_pattern)
+
+        report = hunt(ctx, paths=[rules], since="1d")
+        assert report.rule_errors == []
+        assert (report.events, report.matches, report.alerts_created) == (2, 1, 1)
+        es.indices.refresh(index=ctx.names.alerts)
+        (alert,) = [h["_source"] for h in es.search(index=ctx.names.alerts)["hits"]["hits"]]
+        assert alert["severity"] == "high"
+        assert alert["source"]["ip"] == "203.0.113.7"
+    finally:
+        ctx.close()

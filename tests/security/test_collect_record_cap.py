@@ -15,7 +15,7 @@ from elasticsearch import Elasticsearch
 from tqdm import tqdm
 
 from secops.accounting import SourceAccounting, source_key
-from secops.cli.ingest import read_records
+from secops.cli.ingest_files import read_records
 from secops.cli.main import main
 from secops.context import Context
 from secops.normalize import normalize
