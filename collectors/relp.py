@@ -25,7 +25,7 @@ import logging
 import time
 
 from collectors.backpressure import append_until_accepted
-from collectors.framing import Frame
+from collectors.framing import Frame, strip_line_end
 from collectors.records import frame_record
 from collectors.relp_frames import MAX_TXNR, RelpFrame, RelpParser, encode
 from collectors.stream_buffer import BufferedStream
@@ -147,7 +147,7 @@ class _Session:
         conn = self.conn
         records = [
             frame_record(
-                Frame(f.data, truncated=f.truncated, size=f.size),
+                Frame(strip_line_end(f.data), truncated=f.truncated, size=f.size),
                 source=conn.source,
                 received_at=now,
                 origin=conn.origin_prefix,
