@@ -105,13 +105,27 @@ class SecopsProcess:
         self.proc = None
 
 
+class Sender:
+    """A running sender process and its log."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], log: Path) -> None:
+        self.proc = proc
+        self.log = log
+
+    def check_alive(self) -> None:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"the sender exited: {self.log.read_text()[-3000:]}")
+
+
 @contextmanager
-def running(argv: list[str], *, log: Path, env: Mapping[str, str] | None = None) -> Iterator[None]:
+def running(
+    argv: list[str], *, log: Path, env: Mapping[str, str] | None = None
+) -> Iterator[Sender]:
     """A sender process for the duration of the block, stopped with SIGTERM after it."""
     with log.open("w") as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
-        yield
+        yield Sender(proc, log)
     finally:
         proc.terminate()
         try:
@@ -168,8 +182,11 @@ def stored_events(es: Elasticsearch, pattern: str) -> list[dict[str, Any]]:
     return [h["_source"] for h in hits]
 
 
-def wait_stored(es: Elasticsearch, pattern: str, n: int, *, timeout: float = 300.0) -> None:
+def wait_stored(
+    es: Elasticsearch, pattern: str, n: int, sender: Sender, *, timeout: float = 300.0
+) -> None:
     def count() -> bool:
+        sender.check_alive()
         es.indices.refresh(index=pattern, allow_no_indices=True)
         found = es.count(index=pattern, allow_no_indices=True)["count"]
         return int(found) >= n

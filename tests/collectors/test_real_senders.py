@@ -83,7 +83,7 @@ ruleset(name="fwd") {{
 }
 
 SYSLOG_NG = """@version: 3.38
-options {{ keep-hostname(yes); keep-timestamp(yes); frac-digits(6); stats(freq(0));
+options {{ keep-hostname(yes); keep-timestamp(yes); frac-digits(6); stats-freq(0);
           log-msg-size(65536); }};
 source s_lines {{ file("{lines}" flags(syslog-protocol) follow-freq(1)); }};
 destination d_secops {{ syslog("127.0.0.1" port({port}) transport("{transport}"){tls}); }};
@@ -168,8 +168,8 @@ def test_rsyslog_forwards_every_line_once(
     rx = receiving
     lines = write_lines(rx.work / "lines.log", LINES)
     config = rsyslog_config(rx, pki, transport, rx.work / "lines.log")
-    with running(rsyslog_argv(config, rx.work), log=rx.work / "rsyslog.log"):
-        wait_stored(es, rx.pattern, LINES)
+    with running(rsyslog_argv(config, rx.work), log=rx.work / "rsyslog.log") as sender:
+        wait_stored(es, rx.pattern, LINES, sender)
     events = stored_events(es, rx.pattern)
     report(f"rsyslog {transport}", len(events), LINES)
     assert check_exactly_once(events, lines) == []
@@ -187,15 +187,15 @@ def test_rsyslog_relp_with_a_disk_queue_survives_a_kill_9_of_secops(
     rest = "".join(f"{line.text}\n" for line in lines[LINES:])
     path.write_text(first)
     config = rsyslog_config(rx, pki, "relp", path)
-    with running(rsyslog_argv(config, rx.work), log=rx.work / "rsyslog.log"):
-        wait_stored(es, rx.pattern, LINES // 3)
+    with running(rsyslog_argv(config, rx.work), log=rx.work / "rsyslog.log") as sender:
+        wait_stored(es, rx.pattern, LINES // 3, sender)
         rx.secops.kill()  # in the middle of the first half: no clean-up of any kind
         with path.open("a") as f:  # the second half arrives while secops is down
             f.write(rest)
         # rsyslog holds it in its disk-assisted queue meanwhile
         wait_until(lambda: list(rx.work.glob("relpq.*")), timeout=60, what="rsyslog's disk queue")
         rx.secops.start()
-        wait_stored(es, rx.pattern, 2 * LINES)
+        wait_stored(es, rx.pattern, 2 * LINES, sender)
     events = stored_events(es, rx.pattern)
     report("rsyslog relp, secops killed with SIGKILL", len(events), 2 * LINES)
     assert check_exactly_once(events, lines) == []
@@ -220,8 +220,8 @@ def test_syslog_ng_forwards_every_line_once(
         )
     )
     argv, env = syslog_ng_argv(config, rx.work)
-    with running(argv, log=rx.work / "syslog-ng.log", env=env):
-        wait_stored(es, rx.pattern, LINES)
+    with running(argv, log=rx.work / "syslog-ng.log", env=env) as sender:
+        wait_stored(es, rx.pattern, LINES, sender)
     events = stored_events(es, rx.pattern)
     report(f"syslog-ng {transport}", len(events), LINES)
     assert check_exactly_once(events, lines) == []
