@@ -9,11 +9,13 @@ conflicts with rsyslog in Debian, so its package is unpacked into a cache
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +49,19 @@ class Line:
 
 def write_lines(path: Path, n: int) -> list[Line]:
     """``n`` RFC 5424 lines of distinct hosts, programs and times (+03:30, microseconds)."""
+    lines = make_lines(n)
+    append_lines(path, lines)
+    return lines
+
+
+def append_lines(path: Path, lines: list[Line]) -> None:
+    """Add ``lines`` to the file the sender reads (created readable by the sender)."""
+    with path.open("a") as f:
+        f.write("".join(f"{line.text}\n" for line in lines))
+    os.chmod(path, 0o644)
+
+
+def make_lines(n: int) -> list[Line]:
     lines = []
     for i in range(n):
         host, program = HOSTS[i % len(HOSTS)], PROGRAMS[i % len(PROGRAMS)]
@@ -55,7 +70,6 @@ def write_lines(path: Path, n: int) -> list[Line]:
         stamp = at.isoformat(timespec="microseconds")
         text = f"<134>1 {stamp} {host} {program} {1000 + i} - - {body}"
         lines.append(Line(text, host, program, at, body))
-    path.write_text("".join(f"{line.text}\n" for line in lines))
     return lines
 
 
@@ -117,13 +131,42 @@ class Sender:
             raise AssertionError(f"the sender exited: {self.log.read_text()[-3000:]}")
 
 
+UNPRIVILEGED = "nobody"  # the user senders run as when the tests run as root
+
+
+def sender_workdir(pki: Mapping[str, Path], names: tuple[str, ...]) -> Path:
+    """A directory of the sender's own holding copies of the ``pki`` files it needs.
+
+    When the tests run as root, the directory is handed to an unprivileged user, who
+    runs the sender (pytest's own temporary directories are closed to other users).
+    """
+    work = Path(tempfile.mkdtemp(prefix="secops-sender-"))
+    for name in names:
+        shutil.copyfile(pki[name], work / pki[name].name)
+    if os.geteuid() == 0:
+        user = pwd.getpwnam(UNPRIVILEGED)
+        for path in [work, *work.iterdir()]:
+            os.chown(path, user.pw_uid, user.pw_gid)
+    return work
+
+
+def _unprivileged() -> dict[str, Any]:
+    """Popen arguments that drop root for the sender (none when not root)."""
+    if os.geteuid() != 0:
+        return {}
+    user = pwd.getpwnam(UNPRIVILEGED)
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+
+
 @contextmanager
 def running(
     argv: list[str], *, log: Path, env: Mapping[str, str] | None = None
 ) -> Iterator[Sender]:
     """A sender process for the duration of the block, stopped with SIGTERM after it."""
     with log.open("w") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent, **_unprivileged()
+        )
     try:
         yield Sender(proc, log)
     finally:

@@ -3,7 +3,9 @@
 Each sender reads a file of RFC 5424 lines (seven hosts, three programs, times in
 +03:30 with microseconds) and forwards it: rsyslog over TCP (octet-counted), TLS
 with a client certificate and RELP; syslog-ng with its ``syslog()`` driver over
-TCP and TLS. secops runs as a process of its own (spool, worker, store). Every
+TCP and TLS. The senders run as an unprivileged user (``nobody`` when the tests
+run as root) from a directory of their own; secops runs as a process of its own
+(spool, worker, store). Every
 line must be in the store exactly once with its host, program and time. With RELP
 and rsyslog's disk-assisted queue, secops is killed with SIGKILL in the middle
 and started again: still every line exactly once.
@@ -11,6 +13,7 @@ and started again: still every line exactly once.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +24,15 @@ from es_node import NodeAccess
 from polling import wait_until
 from real_senders import (
     SecopsProcess,
+    append_lines,
     check_exactly_once,
     free_port,
+    make_lines,
     rsyslog_argv,
     rsyslog_module_present,
     rsyslog_present,
     running,
+    sender_workdir,
     stored_events,
     syslog_ng_argv,
     syslog_ng_binary,
@@ -93,6 +99,15 @@ SYSLOG_NG_TLS = """
     tls(ca-file("{ca}") cert-file("{cert}") key-file("{key}") peer-verify(required-trusted))"""
 
 
+SENDER_PKI = ("ca", "client_cert", "client_key")  # what a sender reads of the test PKI
+
+
+def sender_pki(rx: Receiving, pki: dict[str, Path]) -> dict[str, Path]:
+    """The sender's copies of the CA, its certificate and key."""
+    names = {"ca": "ca", "cert": "client_cert", "key": "client_key"}
+    return {short: rx.work / pki[name].name for short, name in names.items()}
+
+
 @dataclass
 class Receiving:
     """secops' receiving process and where it listens."""
@@ -123,14 +138,14 @@ def receiving(
             "SECOPS_RELP_PORT": str(ports["relp"]),
         }
     )
-    work = tmp_path / "sender"
-    work.mkdir()
+    work = sender_workdir(pki, SENDER_PKI)
     secops = SecopsProcess(env, tmp_path / "secops.log")
     secops.start()
     try:
         yield Receiving(secops, ports, IndexNames(settings.namespace).events_pattern, work)
     finally:
         secops.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def rsyslog_config(rx: Receiving, pki: dict[str, Path], transport: str, lines: Path) -> Path:
@@ -138,11 +153,7 @@ def rsyslog_config(rx: Receiving, pki: dict[str, Path], transport: str, lines: P
     head = RSYSLOG_HEAD.format(
         work=rx.work,
         lines=lines,
-        tls_globals=RSYSLOG_TLS_GLOBALS.format(
-            ca=pki["ca"], cert=pki["client_cert"], key=pki["client_key"]
-        )
-        if tls
-        else "",
+        tls_globals=RSYSLOG_TLS_GLOBALS.format(**sender_pki(rx, pki)) if tls else "",
     )
     config = rx.work / "rsyslog.conf"
     config.write_text(head + FORWARD[transport].format(**rx.ports))
@@ -182,16 +193,13 @@ def test_rsyslog_relp_with_a_disk_queue_survives_a_kill_9_of_secops(
 ) -> None:
     rx = receiving
     path = rx.work / "lines.log"
-    lines = write_lines(path, 2 * LINES)
-    first = "".join(f"{line.text}\n" for line in lines[:LINES])
-    rest = "".join(f"{line.text}\n" for line in lines[LINES:])
-    path.write_text(first)
+    lines = make_lines(2 * LINES)
+    append_lines(path, lines[:LINES])
     config = rsyslog_config(rx, pki, "relp", path)
     with running(rsyslog_argv(config, rx.work), log=rx.work / "rsyslog.log") as sender:
         wait_stored(es, rx.pattern, LINES // 3, sender)
         rx.secops.kill()  # in the middle of the first half: no clean-up of any kind
-        with path.open("a") as f:  # the second half arrives while secops is down
-            f.write(rest)
+        append_lines(path, lines[LINES:])  # the second half arrives while secops is down
         # rsyslog holds it in its disk-assisted queue meanwhile
         wait_until(lambda: list(rx.work.glob("relpq.*")), timeout=60, what="rsyslog's disk queue")
         rx.secops.start()
@@ -208,11 +216,7 @@ def test_syslog_ng_forwards_every_line_once(
 ) -> None:
     rx = receiving
     lines = write_lines(rx.work / "lines.log", LINES)
-    tls = (
-        SYSLOG_NG_TLS.format(ca=pki["ca"], cert=pki["client_cert"], key=pki["client_key"])
-        if transport == "tls"
-        else ""
-    )
+    tls = SYSLOG_NG_TLS.format(**sender_pki(rx, pki)) if transport == "tls" else ""
     config = rx.work / "syslog-ng.conf"
     config.write_text(
         SYSLOG_NG.format(
