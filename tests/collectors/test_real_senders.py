@@ -2,7 +2,7 @@
 
 Each sender reads a file of RFC 5424 lines (seven hosts, three programs, times in
 +03:30 with microseconds) and forwards it: rsyslog over TCP (octet-counted), TLS
-with a client certificate and RELP; syslog-ng with its ``syslog()`` driver over
+with a client certificate, RELP and RELP over TLS; syslog-ng with its ``syslog()`` driver over
 TCP and TLS. The senders run as an unprivileged user (``nobody`` when the tests
 run as root) from a directory of their own; secops runs as a process of its own
 (spool, worker, store). Every
@@ -86,6 +86,14 @@ ruleset(name="fwd") {{
          queue.type="LinkedList" queue.filename="relpq" queue.size="500"
          queue.saveOnShutdown="on" action.resumeRetryCount="-1" action.resumeInterval="1")
 }}""",
+    "relp-tls": """module(load="omrelp")
+ruleset(name="fwd") {{
+  action(type="omrelp" target="127.0.0.1" port="{relptls}"
+         template="RSYSLOG_SyslogProtocol23Format"
+         tls="on" tls.caCert="{ca}" tls.myCert="{cert}" tls.myPrivKey="{key}"
+         tls.authMode="name" tls.permittedPeer="localhost"
+         action.resumeRetryCount="-1" action.resumeInterval="1")
+}}""",
 }
 
 SYSLOG_NG = """@version: 3.38
@@ -122,7 +130,7 @@ class Receiving:
 def receiving(
     settings: Settings, es_node: NodeAccess, pki: dict[str, Path], tmp_path: Path
 ) -> Iterator[Receiving]:
-    ports = {name: free_port() for name in ("udp", "tcp", "tls", "relp")}
+    ports = {name: free_port() for name in ("udp", "tcp", "tls", "relp", "relptls")}
     env = es_node.process_env()
     env.update(
         {
@@ -136,6 +144,7 @@ def receiving(
             "SECOPS_SYSLOG_TLS_KEY": str(pki["server_key"]),
             "SECOPS_SYSLOG_TLS_CLIENT_CA": str(pki["ca"]),
             "SECOPS_RELP_PORT": str(ports["relp"]),
+            "SECOPS_RELP_TLS_PORT": str(ports["relptls"]),
         }
     )
     work = sender_workdir(pki, SENDER_PKI)
@@ -150,13 +159,14 @@ def receiving(
 
 def rsyslog_config(rx: Receiving, pki: dict[str, Path], transport: str, lines: Path) -> Path:
     tls = transport == "tls"
+    files = sender_pki(rx, pki)
     head = RSYSLOG_HEAD.format(
         work=rx.work,
         lines=lines,
-        tls_globals=RSYSLOG_TLS_GLOBALS.format(**sender_pki(rx, pki)) if tls else "",
+        tls_globals=RSYSLOG_TLS_GLOBALS.format(**files) if tls else "",
     )
     config = rx.work / "rsyslog.conf"
-    config.write_text(head + FORWARD[transport].format(**rx.ports))
+    config.write_text(head + FORWARD[transport].format(**rx.ports, **files))
     return config
 
 
@@ -171,6 +181,7 @@ def report(what: str, stored: int, sent: int) -> None:
         "tcp",
         pytest.param("tls", marks=needs_ossl),
         pytest.param("relp", marks=needs_omrelp),
+        pytest.param("relp-tls", marks=needs_omrelp),
     ],
 )
 def test_rsyslog_forwards_every_line_once(
