@@ -104,7 +104,17 @@ class _Session:
                 error = b"500 session not open"
             await self._store(batch)
             batch = []
-            self.stream.write(encode(frame.txnr, "rsp", error or self._command(frame)))
+            answer = error or self._command(frame)
+            if answer.startswith(b"500"):
+                log.warning(
+                    "%s: %s: %s %d answered %s",
+                    self.conn.source.input,
+                    self.conn.source.address,
+                    frame.command,
+                    frame.txnr,
+                    answer.decode(errors="replace"),
+                )
+            self.stream.write(encode(frame.txnr, "rsp", answer))
         await self._store(batch)
 
     def _sequence_error(self, frame: RelpFrame) -> bytes | None:

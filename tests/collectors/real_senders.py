@@ -128,7 +128,10 @@ class Sender:
 
     def check_alive(self) -> None:
         if self.proc.poll() is not None:
-            raise AssertionError(f"the sender exited: {self.log.read_text()[-3000:]}")
+            raise AssertionError(f"the sender exited: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
 
 
 UNPRIVILEGED = "nobody"  # the user senders run as when the tests run as root
@@ -234,7 +237,10 @@ def wait_stored(
         found = es.count(index=pattern, allow_no_indices=True)["count"]
         return int(found) >= n
 
-    wait_until(count, timeout=timeout, interval=0.5, what=f"{n} events stored")
+    try:
+        wait_until(count, timeout=timeout, interval=0.5, what=f"{n} events stored")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the sender's log ends: {sender.log_tail()}") from None
 
 
 def check_exactly_once(events: list[dict[str, Any]], lines: list[Line]) -> list[str]:

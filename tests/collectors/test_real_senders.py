@@ -154,6 +154,9 @@ def receiving(
         yield Receiving(secops, ports, IndexNames(settings.namespace).events_pattern, work)
     finally:
         secops.stop()
+        for log in work.glob("*.log"):  # the senders' logs stay with the test's files
+            if log.name != "lines.log":
+                shutil.copyfile(log, tmp_path / log.name)
         shutil.rmtree(work, ignore_errors=True)
 
 
