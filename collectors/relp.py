@@ -46,6 +46,19 @@ class RelpReceiver(StreamServer):
 
     async def serve(self, stream: BufferedStream, conn: Connection) -> None:
         session = _Session(self, stream, conn)
+        try:
+            await self._serve(session, stream, conn)
+        finally:
+            # What a sender's own log can be checked against (transactions are contiguous).
+            log.info(
+                "%s: session of %s ended: %d records stored, last transaction %d",
+                self.input,
+                conn.source.address,
+                session.stored,
+                session.next_txnr - 1,
+            )
+
+    async def _serve(self, session: _Session, stream: BufferedStream, conn: Connection) -> None:
         parser = RelpParser(self.limits.max_message_bytes)
         while not session.closed:
             try:
@@ -89,6 +102,7 @@ class _Session:
         self.opened = False
         self.closed = False
         self.next_txnr = 1
+        self.stored = 0  # records spooled and answered
 
     async def handle(self, frames: list[RelpFrame]) -> None:
         """Answer ``frames`` in order; consecutive ``syslog`` ones are spooled together."""
@@ -169,4 +183,5 @@ class _Session:
         receiver = self.receiver
         # A stop cancels the connection, not an append half done: shield it.
         await receiver.shielded(asyncio.ensure_future(receiver.append(conn, records, truncated)))
+        self.stored += len(batch)
         self.stream.write(b"".join(encode(f.txnr, "rsp", OK) for f in batch))
