@@ -61,6 +61,13 @@ def append_lines(path: Path, lines: list[Line]) -> None:
     os.chmod(path, 0o644)
 
 
+def write_whole(path: Path, lines: list[Line], scratch: Path) -> None:
+    """Write ``lines`` to ``path`` so that it appears complete (written aside, renamed)."""
+    aside = scratch / f".{path.name}.part"
+    append_lines(aside, lines)
+    aside.replace(path)
+
+
 def make_lines(n: int) -> list[Line]:
     lines = []
     for i in range(n):

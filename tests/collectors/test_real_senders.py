@@ -24,7 +24,6 @@ from es_node import NodeAccess
 from polling import wait_until
 from real_senders import (
     SecopsProcess,
-    append_lines,
     check_exactly_once,
     free_port,
     make_lines,
@@ -38,6 +37,7 @@ from real_senders import (
     syslog_ng_binary,
     wait_stored,
     write_lines,
+    write_whole,
 )
 
 from secops.settings import Settings
@@ -206,14 +206,17 @@ def test_rsyslog_relp_with_a_disk_queue_survives_a_kill_9_of_secops(
     receiving: Receiving, es: Elasticsearch, pki: dict[str, Path]
 ) -> None:
     rx = receiving
-    path = rx.work / "lines.log"
+    # Two files, each written whole before rsyslog sees it (imfile follows a pattern):
+    # an append racing imfile's polling is not what this test is about.
+    incoming = rx.work / "in"
+    incoming.mkdir()
     lines = make_lines(2 * LINES)
-    append_lines(path, lines[:LINES])
-    config = rsyslog_config(rx, pki, "relp", path)
+    write_whole(incoming / "part1.log", lines[:LINES], rx.work)
+    config = rsyslog_config(rx, pki, "relp", incoming / "*.log")
     with running(rsyslog_argv(config, rx.work), log=rx.work / "rsyslog.log") as sender:
         wait_stored(es, rx.pattern, LINES // 3, sender)
         rx.secops.kill()  # in the middle of the first half: no clean-up of any kind
-        append_lines(path, lines[LINES:])  # the second half arrives while secops is down
+        write_whole(incoming / "part2.log", lines[LINES:], rx.work)  # while secops is down
         # rsyslog holds it in its disk-assisted queue meanwhile
         wait_until(lambda: list(rx.work.glob("relpq.*")), timeout=60, what="rsyslog's disk queue")
         rx.secops.start()
