@@ -6,6 +6,9 @@ is non-transparent framing, where LF, CRLF or NUL ends a message. A length prefi
 that turns out not to be one (``2024-01-01 ...``) switches the connection to
 non-transparent framing, so no byte is lost to a wrong guess.
 
+A line end inside an octet count (rsyslog's ``RSYSLOG_SyslogProtocol23Format``
+ends each message with LF) ends the line, it is not part of the message.
+
 A message longer than the limit is cut at the limit and flagged, never dropped;
 the framer keeps at most ``max_size`` bytes of a message in memory.
 """
@@ -27,6 +30,13 @@ class Frame:
     data: bytes
     truncated: bool = False
     size: int = 0
+
+
+def strip_line_end(data: bytes) -> bytes:
+    """``data`` without one trailing LF or CRLF."""
+    if data.endswith(b"\n"):
+        return data[:-2] if data.endswith(b"\r\n") else data[:-1]
+    return data
 
 
 class Mode(Enum):
@@ -115,7 +125,8 @@ class Framer:
         if length <= self.max_size:
             if len(self._buf) < body + length:
                 return False
-            frames.append(Frame(bytes(self._buf[body : body + length]), size=length))
+            data = strip_line_end(bytes(self._buf[body : body + length]))
+            frames.append(Frame(data, size=len(data)))
             del self._buf[: body + length]
             return True
         if len(self._buf) < body + self.max_size:

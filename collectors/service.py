@@ -13,7 +13,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from collectors.relp import RelpReceiver
 from collectors.stats import ReceiverStats
+from collectors.stream_server import StreamServer
 from collectors.syslog_tcp import StreamLimits, StreamReceiver
 from collectors.syslog_tls import server_context
 from collectors.syslog_udp import UdpReceiver
@@ -68,23 +70,42 @@ def build_receivers(
                 executor=executor,
             )
         )
+    if settings.relp_port is not None:
+        receivers.append(
+            RelpReceiver(
+                sink,
+                host=host,
+                port=settings.relp_port,
+                stats=stats,
+                limits=limits,
+                executor=executor,
+            )
+        )
     if settings.syslog_tls_cert and settings.syslog_tls_key:
         ctx = server_context(
             settings.syslog_tls_cert, settings.syslog_tls_key, settings.syslog_tls_client_ca
         )
-        receivers.append(
-            StreamReceiver(
-                sink,
-                host=host,
-                port=settings.syslog_tls_port,
-                stats=stats,
-                limits=limits,
-                ssl_context=ctx,
-                executor=executor,
+        tls_ports: list[tuple[type[StreamServer], int]] = [
+            (StreamReceiver, settings.syslog_tls_port)
+        ]
+        if settings.relp_tls_port is not None:
+            tls_ports.append((RelpReceiver, settings.relp_tls_port))
+        for kind, port in tls_ports:
+            receivers.append(
+                kind(
+                    sink,
+                    host=host,
+                    port=port,
+                    stats=stats,
+                    limits=limits,
+                    ssl_context=ctx,
+                    executor=executor,
+                )
             )
-        )
     elif settings.syslog_tls_cert or settings.syslog_tls_key:
         raise CollectError("syslog TLS needs both SECOPS_SYSLOG_TLS_CERT and _KEY")
+    elif settings.relp_tls_port is not None:
+        raise CollectError("RELP over TLS needs SECOPS_SYSLOG_TLS_CERT and _KEY")
     if settings.tail_globs:
         receivers.append(
             Tailer(

@@ -16,6 +16,10 @@ def server_context(cert: Path, key: Path, client_ca: Path | None = None) -> ssl.
     """A TLS 1.2+ server context; client certificates required when ``client_ca`` is given."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    # No TLS 1.3 session tickets: a sender that closes without reading would leave them
+    # unread, and its kernel would turn the close into a reset.
+    ctx.options |= ssl.OP_NO_TICKET
+    ctx.num_tickets = 0
     try:
         ctx.load_cert_chain(certfile=str(cert), keyfile=str(key))
     except (OSError, ssl.SSLError) as exc:

@@ -211,6 +211,12 @@ class Settings(BaseSettings):
         32 << 20, ge=1 << 16, description="Datagrams waiting for the spool; beyond, counted drops"
     )
     syslog_idle_timeout: float = Field(300.0, gt=0, description="Seconds a silent TCP peer is kept")
+    relp_port: int | None = Field(
+        None, ge=0, le=65535, description="RELP listens here when set (rsyslog omrelp)"
+    )
+    relp_tls_port: int | None = Field(
+        None, ge=0, le=65535, description="RELP over TLS when set, with the syslog TLS cert/key/CA"
+    )
     tail_poll_interval: float = Field(0.25, gt=0)
     ingest_max_body_bytes: int = Field(10 << 20, ge=1024)
     ingest_rate_per_second: float = Field(50.0, gt=0, description="Requests per second per key")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -40,7 +41,10 @@ def serve(receiver: Callable[[], Receiver], client: Callable[[int], Any]) -> Non
 class MemorySink:
     """A RecordSink keeping records in a list; ``wait_for`` blocks until enough arrived."""
 
-    def __init__(self, full_times: int = 0, always_full: bool = False) -> None:
+    def __init__(
+        self, full_times: int = 0, always_full: bool = False, append_delay: float = 0.0
+    ) -> None:
+        self.append_delay = append_delay  # seconds each append takes, as an fsync would
         self.records: list[RawRecord] = []
         self.batches = 0
         self.refusals = 0
@@ -49,6 +53,8 @@ class MemorySink:
         self._cond = threading.Condition()
 
     def append(self, records: Sequence[RawRecord]) -> None:
+        if self.append_delay:
+            time.sleep(self.append_delay)
         with self._cond:
             if self._always_full or self.refusals < self._full_times:
                 self.refusals += 1

@@ -98,3 +98,10 @@ def test_digit_first_line_without_length_prefix_falls_back_to_lf() -> None:
 
 def test_flush_keeps_a_last_message_without_terminator() -> None:
     assert data_of(frame_all([b"<13>a\n<13>last"])) == [b"<13>a", b"<13>last"]
+
+
+def test_a_line_end_inside_an_octet_count_is_not_part_of_the_message() -> None:
+    # rsyslog's RSYSLOG_SyslogProtocol23Format over octet-counted TCP
+    framer = Framer(1024)
+    frames = framer.feed(b"7 <13>a\r\n6 <13>b\n5 <13>c")
+    assert [f.data for f in frames] == [b"<13>a", b"<13>b", b"<13>c"]

@@ -65,3 +65,27 @@ def test_tls_needs_both_certificate_and_key(tmp_path: Path) -> None:
     )
     with pytest.raises(CollectError, match="both"):
         service.start()
+
+
+def test_relp_listens_on_its_ports_when_they_are_set(pki: dict[str, Path], tmp_path: Path) -> None:
+    settings = settings_for(
+        tmp_path,
+        relp_port=0,
+        relp_tls_port=0,
+        syslog_tls_port=0,
+        syslog_tls_cert=pki["server_cert"],
+        syslog_tls_key=pki["server_key"],
+    )
+    service = ReceiverService(settings, MemorySink())
+    service.start()
+    try:
+        inputs = [getattr(r, "input", type(r).__name__) for r in service.receivers]
+    finally:
+        service.stop()
+    assert inputs == ["syslog-udp", "syslog-tcp", "relp", "syslog-tls", "relp-tls", "Tailer"]
+
+
+def test_relp_over_tls_needs_the_tls_certificate(tmp_path: Path) -> None:
+    service = ReceiverService(settings_for(tmp_path, relp_tls_port=0), MemorySink())
+    with pytest.raises(CollectError, match="RELP over TLS"):
+        service.start()
