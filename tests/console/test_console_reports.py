@@ -79,7 +79,7 @@ def test_sign_a_period_report_download_each_rendering_and_verify_it(
             assert got.headers["content-disposition"] == f'attachment; filename="{name}"'
             files[name] = got.content
     assert files[f"{report_id}.fa.pdf"].startswith(b"%PDF-")
-    assert "dir=\"rtl\"" in files[f"{report_id}.fa.html"].decode()
+    assert 'dir="rtl"' in files[f"{report_id}.fa.html"].decode()
 
     def verify(name: str, data: bytes) -> str:
         upload = {"document": (name, data, "application/octet-stream")}
@@ -117,7 +117,8 @@ def test_a_gregorian_period_is_listed_in_english_with_its_label(
     listed = client.get("/reports").text
     row = listed[listed.index(f'<tr id="{report_id}">') :].split("</tr>")[0]
     assert f'Gregorian <bdi dir="ltr">{quarter.label}</bdi>' in row
-    assert "PDF (Persian)" in row and "PDF (English)" in row
+    assert "PDF (Persian)" in row
+    assert "PDF (English)" in row
 
 
 def test_an_operator_may_not_sign_or_download_reports(ctx: Context, client: TestClient) -> None:
@@ -188,4 +189,5 @@ def test_an_auditor_mails_a_report_from_the_console(mailing: tuple[Context, _Inb
     names = {part.get_filename() for part in message.walk() if part.get_filename()}
     assert f"{report_id}.fa.pdf" in names
     entry = audit.first_entry(ctx, action=mail.ACTION, target=report_id)
-    assert entry is not None and entry.actor.name == "audrey"
+    assert entry is not None
+    assert entry.actor.name == "audrey"
