@@ -117,8 +117,8 @@ def test_a_gregorian_period_is_listed_in_english_with_its_label(
     listed = client.get("/reports").text
     row = listed[listed.index(f'<tr id="{report_id}">') :].split("</tr>")[0]
     assert f'Gregorian <bdi dir="ltr">{quarter.label}</bdi>' in row
-    assert "PDF (Persian)" in row
-    assert "PDF (English)" in row
+    assert re.search(r'class="download-pdf-fa" download>Persian</a>', row)
+    assert re.search(r'class="download-pdf-en" download>English</a>', row)
 
 
 def test_an_operator_may_not_sign_or_download_reports(ctx: Context, client: TestClient) -> None:
