@@ -87,7 +87,11 @@ def test_sign_a_period_report_download_each_rendering_and_verify_it(
         assert answer.status_code == 200, answer.text
         return answer.text
 
-    for name, data in [*files.items(), (f"{report_id}.json", signed.content)]:
+    manifest = client.get(base, params={"format": "manifest"})
+    assert manifest.json()["report_id"] == report_id
+    assert {f["name"] for f in manifest.json()["files"]} == set(files)
+    signed_files = [(f"{report_id}.json", signed.content), ("m.json", manifest.content)]
+    for name, data in [*files.items(), *signed_files]:
         assert "secret" in _result_class(verify(name, data), "verify-result"), name
     pdf = bytearray(files[f"{report_id}.fa.pdf"])
     pdf[len(pdf) // 2] ^= 0x01

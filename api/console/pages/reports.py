@@ -128,10 +128,16 @@ def download(
     ctx: Ctx,
     principal: Auditor,
     report_id: str,
-    format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
+    format: Annotated[Literal["json", "manifest", "html", "pdf"], Query()] = "json",
     lang: Annotated[Literal["fa", "en"], Query()] = "fa",
 ) -> Response:
-    """The signed JSON, or a rendering exactly as its signed manifest lists it."""
+    """The signed JSON, its signed manifest, or a rendering exactly as the manifest lists it."""
+    if format == "manifest":
+        manifest = service.publish(ctx, report_id=report_id, actor=principal)
+        return JSONResponse(
+            manifest,
+            headers={"Content-Disposition": f'attachment; filename="{report_id}.manifest.json"'},
+        )
     if format == "json":
         report = reports.get_report(ctx, report_id=report_id)
         return JSONResponse(
