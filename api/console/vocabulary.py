@@ -9,6 +9,7 @@ from secops.alerts.models import Resolution, Status
 from secops.auth.principals import Role
 from secops.compliance.models import OverallStatus
 from secops.definitions import SEVERITIES
+from secops.rules.models import RunState
 
 SORT_FIELDS = ("priority", "last_seen", "first_seen", "created_at", "severity_rank", "risk_score")
 HISTORY_FIELDS = ("status", "resolution", "assignee", "tags", "comments")
@@ -27,6 +28,7 @@ DYNAMIC_MESSAGES: tuple[str, ...] = tuple(
             *HISTORY_FIELDS,
             *AUDIT_OUTCOMES,
             *RULE_KINDS,
+            *get_args(RunState),
         ]
     )
 )

@@ -202,6 +202,22 @@ def console_expected(policy: Policy, caller: Caller) -> str:
     return "login" if want == "401" else want
 
 
+_R = f"{API_PREFIX}/compliance/reports"
+CONSOLE_API_TWINS: dict[tuple[str, str], tuple[str, str]] = {
+    ("GET", "/reports"): ("GET", _R),
+    ("POST", "/reports"): ("POST", _R),
+    ("POST", "/reports/periods"): ("POST", f"{_R}/periods"),
+    ("GET", "/reports/{report_id}/download"): ("GET", f"{_R}/{{report_id}}/rendering"),
+    ("POST", "/reports/verify"): ("POST", f"{_R}/verify-file"),
+    ("POST", "/reports/{report_id}/mail"): ("POST", f"{_R}/{{report_id}}/mail"),
+    ("GET", "/rules"): ("GET", f"{API_PREFIX}/rules"),
+    ("GET", "/rules/filters"): ("GET", f"{API_PREFIX}/rules/filters"),
+    ("GET", "/rules/coverage"): ("GET", f"{API_PREFIX}/rules/coverage"),
+    ("GET", "/archive"): ("GET", f"{API_PREFIX}/archive"),
+    ("POST", "/archive/{snapshot}/restore"): ("POST", f"{API_PREFIX}/archive/{{snapshot}}/restore"),
+}
+
+
 def test_console_route_role_matrix(ctx: Context) -> None:
     """Every console page and action, for every caller: the session in the console's
     cookie, the CSRF token in the form (its refusal has a test of its own)."""
@@ -210,6 +226,11 @@ def test_console_route_role_matrix(ctx: Context) -> None:
     console = {k: v for k, v in policies.items() if is_console(k[1])}
     assert ("GET", "/alerts") in console
     assert ("POST", "/admin/apikeys") in console
+    # Each page or action of the console that stands for an API route has that route's
+    # policy (roles and step-up), so the cells below hold it to the API's own answers.
+    for page, api in CONSOLE_API_TWINS.items():
+        assert page in console, f"no console route {page}"
+        assert console[page] == policies[api], f"{page} is not policed as {api}"
     creds = Credentials(ctx)
     failures, cells = [], 0
     csrf = "c" * 43

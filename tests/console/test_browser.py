@@ -18,6 +18,7 @@ from secops.alerts.service import get_alert, write_alerts
 from secops.alerts.triage import update_alert
 from secops.auth import sessions, users
 from secops.compliance import service as compliance
+from secops.compliance.periods import last_closed
 from secops.context import Context
 
 from .alerts_seed import seed, ssh_match
@@ -225,6 +226,32 @@ def test_generate_and_download_a_report(ctx: Context, page: Page, tmp_path: Path
     page.click("#verify")
     expect(page.locator("#verify-result")).to_have_class("panel secret")
     page.screenshot(path=str(tmp_path / "reports.png"), full_page=True)
+
+
+def test_sign_a_period_report_and_download_its_persian_pdf(
+    ctx: Context, page: Page, tmp_path: Path
+) -> None:
+    log_in(page, enrolled(ctx, "audrey", "auditor"))
+    page.goto("/reports")
+    month = last_closed(
+        datetime.now(UTC), calendar="solar_hijri", kind="month", timezone=ctx.settings.timezone
+    )
+    expect(page.locator("#period")).to_have_value(month.label)  # the last closed month
+    page.select_option("#calendar", "solar_hijri")
+    page.click("#sign-period")
+    row = page.locator(f'tr[id="{month.report_id}"]')
+    expect(row).to_contain_text("هجری خورشیدی")
+    expect(row).to_contain_text(month.label.translate(PERSIAN_DIGITS))
+    with page.expect_download() as download:
+        row.locator("a.download-pdf-fa").click()
+    assert download.value.suggested_filename == f"{month.report_id}.fa.pdf"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+    page.set_input_files("#verify-file", saved)
+    page.click("#verify")
+    expect(page.locator("#verify-result")).to_have_class("panel secret")
+    page.screenshot(path=str(tmp_path / "period-report-fa.png"), full_page=True)
 
 
 def test_an_operator_cannot_reach_administration(ctx: Context, page: Page, tmp_path: Path) -> None:

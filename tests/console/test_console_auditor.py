@@ -35,7 +35,7 @@ def test_generate_download_and_verify_a_report(ctx: Context, client: TestClient)
     junk = {"document": ("r.json", b"not json", "application/json")}
     refused = client.post("/reports/verify", data={"csrf": csrf_of(client)}, files=junk)
     assert refused.status_code == 422
-    assert "not a JSON report" in refused.text
+    assert "the file is not a report" in refused.text
 
 
 def test_audit_trail_browse_filter_and_verify(ctx: Context, client: TestClient) -> None:
@@ -53,7 +53,7 @@ def test_rules_suppressions_and_sources(ctx: Context, client: TestClient) -> Non
     log_in(client, enrolled(ctx, "oscar", "soc_operator"))
     rules = client.get("/rules")
     assert rules.status_code == 200
-    first = re.search(r'href="/rules/([^"]+)"', rules.text)[1]  # type: ignore[index]
+    first = re.search(r'<td><a href="/rules/([^"]+)"', rules.text)[1]  # type: ignore[index]
     detail = client.get(f"/rules/{first}")
     assert "detection:" in detail.text  # the YAML
     bad = client.post("/rules/validate", data={"csrf": csrf_of(client), "draft": "title: x\n"})

@@ -1,11 +1,12 @@
-"""Rules (search, read the YAML, validate a draft, disable with a reason and a fresh
-code, enable, hunt), suppressions, and sources: the services of ``/api/v1/rules``,
-``/api/v1/suppressions`` and ``/api/v1/sources``."""
+"""Rules (search, filter by run state, read the YAML with its filters and overrides,
+validate a draft, disable with a reason and a fresh code, enable, hunt), suppressions,
+and sources: the services of ``/api/v1/rules``, ``/api/v1/suppressions`` and
+``/api/v1/sources``."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
@@ -21,7 +22,7 @@ from secops.alerts.suppressions import SuppressionIn
 from secops.auth.principals import Principal, Role
 from secops.errors import InvalidInputError
 from secops.rules import service
-from secops.rules.models import RuleFilter
+from secops.rules.models import RuleFilter, RunState
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -36,15 +37,18 @@ def rules_page(
     ctx: Ctx,
     principal: Reader,
     text: Annotated[str | None, Query(max_length=200)] = None,
+    run_state: Annotated[RunState | Literal[""], Query()] = "",
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
-    found = service.list_rules(ctx, flt=RuleFilter(text=text or None), offset=offset, limit=100)
+    flt = RuleFilter(text=text or None, run_state=[run_state] if run_state else None)
+    found = service.list_rules(ctx, flt=flt, offset=offset, limit=100)
     return render(
         request,
         "rules.html",
         principal=principal,
         found=found,
         text=text or "",
+        run_state=run_state,
         validation=None,
         draft="",
         hunt=None,
@@ -68,6 +72,7 @@ def validate(
         principal=principal,
         found=found,
         text="",
+        run_state="",
         validation=result,
         draft=draft,
         hunt=None,
@@ -91,6 +96,7 @@ def hunt(
         principal=principal,
         found=found,
         text="",
+        run_state="",
         validation=None,
         draft="",
         hunt=result,
