@@ -18,16 +18,13 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
-from es_node import ES_ENV, NodeAccess, cache_dir, es_version
+from es_node import ES_ENV, NodeAccess, cache_dir, drop_namespace, es_version
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from secops.context import Context, build_context
 from secops.es.node import ManagedNode
 from secops.settings import Settings, get_settings
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -147,14 +144,6 @@ def cli_ctx(cli_env: pytest.MonkeyPatch) -> Iterator[Context]:
     context = build_context(get_settings())
     yield context
     context.close()
-
-
-def drop_namespace(es_node: NodeAccess, namespace: str) -> None:
-    with es_node.client() as client:
-        pattern = f"secops-{namespace}-*"
-        found = client.indices.get(index=pattern, expand_wildcards="all", allow_no_indices=True)
-        if found:
-            client.indices.delete(index=",".join(found))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -127,3 +127,12 @@ class NodeAccess:
             return None
         auth = {"basic_auth": (self.admin_username, self.admin_password)}
         return self._client(auth, **kwargs)
+
+
+def drop_namespace(es_node: NodeAccess, namespace: str) -> None:
+    """Delete the indices of one test namespace."""
+    with es_node.client() as client:
+        pattern = f"secops-{namespace}-*"
+        found = client.indices.get(index=pattern, expand_wildcards="all", allow_no_indices=True)
+        if found:
+            client.indices.delete(index=",".join(found))

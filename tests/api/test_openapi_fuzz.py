@@ -27,8 +27,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import drop_namespace
-from es_node import NodeAccess
+from es_node import NodeAccess, drop_namespace
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis import Case

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 from elasticsearch import Elasticsearch
+from places import SHARED
 
 from secops.cli.main import main
 from secops.settings import Settings

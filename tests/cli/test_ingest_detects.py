@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED
 from elasticsearch import Elasticsearch
+from places import SHARED
 from tqdm import tqdm
 
 from secops.cli.ingest_files import read_records

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from places import SHARED
 
 from secops.accounting import SourceAccounting
 from secops.context import Context, build_context

@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 from elasticsearch import Elasticsearch
+from places import SHARED
 from tqdm import tqdm
 
 from secops.accounting import SourceAccounting, source_key
