@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-unit lint format bench clean
+.PHONY: install system-packages run test test-unit lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +14,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian packages the tests drive (browser, syslog senders, PDF tools), when missing.
+system-packages:
+	bash .ci/system-packages
+
 # The service with a managed Elasticsearch, in development mode unless told otherwise.
 run: install
 	SECOPS_DEV_MODE=$${SECOPS_DEV_MODE-1} $(BIN)/secops up
 
 # The whole suite; integration tests start one real Elasticsearch node for the session.
-test: install
+test: install system-packages
 	$(BIN)/pytest
 
 test-unit: install
