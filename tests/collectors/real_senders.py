@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -236,13 +236,21 @@ def stored_events(es: Elasticsearch, pattern: str) -> list[dict[str, Any]]:
 
 
 def wait_stored(
-    es: Elasticsearch, pattern: str, n: int, sender: Sender, *, timeout: float = 300.0
+    es: Elasticsearch,
+    pattern: str,
+    n: int,
+    sender: Sender,
+    *,
+    timeout: float = 300.0,
+    settled: Callable[[int], bool] | None = None,
 ) -> None:
+    """Wait for ``n`` events, or (given ``settled``) until it says the count is final."""
+
     def count() -> bool:
         sender.check_alive()
         es.indices.refresh(index=pattern, allow_no_indices=True)
-        found = es.count(index=pattern, allow_no_indices=True)["count"]
-        return int(found) >= n
+        found = int(es.count(index=pattern, allow_no_indices=True)["count"])
+        return found >= n or (settled is not None and settled(found))
 
     try:
         wait_until(count, timeout=timeout, interval=0.5, what=f"{n} events stored")
