@@ -7,13 +7,13 @@ import os
 import shutil
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
+from polling import wait_until
 
 from api.app import create_app
 from secops.context import Context
@@ -41,11 +41,11 @@ def serving(ctx: Context) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the console did not start")
-        time.sleep(0.05)
+    wait_until(
+        lambda: server.started or not thread.is_alive(), timeout=30, what="the console to start"
+    )
+    if not server.started:
+        pytest.fail("the console did not start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -41,16 +41,16 @@ def test_health_tells_authenticated_callers_the_details(ctx: Context, client: Te
 def test_store_refusals_do_not_echo_the_stores_message(ctx: Context) -> None:
     app = create_app(ctx.settings, context=ctx)
 
-    @app.get("/test/refused")
+    @app.get("/api/v1/test/refused")
     def refused() -> Any:  # a query the real store refuses, as a route's bug would send
         return ctx.es.search(index=ctx.names.alerts, query={"no_such_query": {"field": 1}})
 
-    @app.get("/test/failed")
+    @app.get("/api/v1/test/failed")
     def failed() -> Any:
         raise StoreError(f"alert not written: mapper_parsing_exception in {ctx.names.alerts}")
 
     with TestClient(app) as client:
-        for path in ("/test/refused", "/test/failed"):
+        for path in ("/api/v1/test/refused", "/api/v1/test/failed"):
             resp = client.get(path)
             assert resp.status_code == 502
             assert resp.json() == {
