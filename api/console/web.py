@@ -8,6 +8,7 @@ headers; the cookies a request queued (``api.console.session``) are written here
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from api.console.session import LANG_COOKIE, csrf_token, write_cookies
 from secops.auth import users
 from secops.auth.principals import Principal
 from secops.context import Context
+from secops.errors import InvalidInputError
 
 TEMPLATES = Path(__file__).parent / "templates"
 API_PREFIX = "/api/v1"
@@ -139,3 +141,14 @@ class ConsoleHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def form_time(value: str | None, *, field: str) -> datetime | None:
+    """A date and time typed in a form (ISO 8601); naive ones are taken as UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInputError(f"{field}: not a date and time: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -4,35 +4,23 @@ auditors' pages, on the services of ``/api/v1/compliance`` and ``/api/v1/audit``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.console.session import check_csrf, page
-from api.console.web import render
+from api.console.web import form_time, render
 from api.deps import Ctx
 from secops import audit
 from secops.auth.principals import Principal, Role
 from secops.compliance import service
 from secops.compliance.controls import builtin_controls
-from secops.errors import InvalidInputError
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 StatusReader = Annotated[Principal, Depends(page(Role.auditor, Role.admin, Role.soc_operator))]
 Auditor = Annotated[Principal, Depends(page(Role.auditor, Role.admin))]
-
-
-def _time(value: str | None, *, field: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInputError(f"{field}: not a date and time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @router.get("/compliance")
@@ -68,8 +56,8 @@ def audit_page(
         ctx,
         actor=actor or None,
         action=action or None,
-        since=_time(since, field="since"),
-        until=_time(until, field="until"),
+        since=form_time(since, field="since"),
+        until=form_time(until, field="until"),
         limit=50,
         cursor=cursor,
     )

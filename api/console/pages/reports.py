@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.console.session import check_csrf, page
-from api.console.web import render, see_other
+from api.console.web import form_time, render, see_other
 from api.deps import Ctx
 from secops.auth.principals import Principal, Role
 from secops.compliance import reports
@@ -47,16 +47,6 @@ class Listed:
 def _listed(summary: ReportSummary) -> Listed:
     m = _PERIOD_ID.match(summary.report_id)
     return Listed(summary, m[1] if m else None, m[2] if m else None)
-
-
-def _time(value: str | None, *, field: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInputError(f"{field}: not a date and time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _page(
@@ -97,8 +87,8 @@ def generate(
 ) -> Response:
     """Sign a report of the range (by default the last 30 days, up to now)."""
     now = datetime.now(UTC)
-    end = _time(period_end, field="period end") or now
-    start = _time(period_start, field="period start") or end - timedelta(days=30)
+    end = form_time(period_end, field="period end") or now
+    start = form_time(period_start, field="period start") or end - timedelta(days=30)
     if start >= end:
         raise InvalidInputError("the period must start before it ends")
     made = reports.generate_report(
