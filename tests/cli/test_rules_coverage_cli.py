@@ -8,22 +8,11 @@ from itertools import takewhile
 from pathlib import Path
 
 import pytest
+from coverage_rules import AUDIT_POLICY_RULE
 
 from secops.cli.main import main
 from secops.rules.models import CoverageOut
 from secops.settings import Settings
-
-RULE = """
-title: System Audit Policy Changed
-id: 4b8f2a61-7c9d-4e0f-a1b2-c3d4e5f6a702
-status: test
-logsource: {product: windows, service: security}
-detection:
-    selection: {EventID: 4719}
-    condition: selection
-tags: [attack.defense-evasion, attack.t1562.002]
-level: high
-"""
 
 
 def _continues(line: str) -> bool:
@@ -34,7 +23,7 @@ def _continues(line: str) -> bool:
 def configured(settings: Settings, cli_env: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "audit_policy.yml").write_text(RULE)
+    (rules / "audit_policy.yml").write_text(AUDIT_POLICY_RULE)
     cli_env.setenv("SECOPS_RULE_DIRS", json.dumps([str(rules)]))
     return settings
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from auth.support import person
+from coverage_rules import AUDIT_POLICY_RULE
 from fastapi.testclient import TestClient
 
 from secops.accounting import SourceAccounting
@@ -40,17 +41,7 @@ detection:
 tags: [attack.credential-access, attack.t1110.001]
 level: medium
 """,
-    "audit_policy.yml": """
-title: System Audit Policy Changed
-id: 4b8f2a61-7c9d-4e0f-a1b2-c3d4e5f6a702
-status: test
-logsource: {product: windows, service: security}
-detection:
-    selection: {EventID: 4719}
-    condition: selection
-tags: [attack.defense-evasion, attack.t1562.002]
-level: high
-""",
+    "audit_policy.yml": AUDIT_POLICY_RULE,
     "zeek_rdp.yml": """
 title: RDP Listener Reached From Outside
 id: 5d1c0b7a-2e3f-4a5b-8c9d-0e1f2a3b4c5d
