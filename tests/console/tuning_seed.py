@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from scanner_filter import SCANNER_FILTER
+
 from secops.records import RawRecord, Source
 
 SIGMA = Path(__file__).resolve().parents[2] / ".." / "shared" / "sigma"
@@ -30,18 +32,6 @@ tags:
     - attack.credential-access
 level: high
 """
-SCANNER_FILTER = """title: The vulnerability scanner tries root logins
-id: {id}
-logsource:
-    product: linux
-    service: sshd
-filter:
-    rules:
-        - {rule}
-    scanner:
-        source.ip|cidr: 10.20.0.0/16
-    condition: not scanner
-"""
 SSHD = Source("syslog-tcp", host="LabSZ", application="sshd")
 
 
@@ -50,7 +40,9 @@ def write_tuned_rules(root: Path, filter_id: str) -> tuple[Path, Path]:
     rules = root / "rules"
     rules.mkdir()
     (rules / "ssh_seen.yml").write_text(SSH_RULE)
-    (rules / "scanner_filter.yml").write_text(SCANNER_FILTER.format(id=filter_id, rule=SSH_SEEN_ID))
+    (rules / "scanner_filter.yml").write_text(
+        SCANNER_FILTER.format(id=filter_id, rule=SSH_SEEN_ID, cidr="10.20.0.0/16")
+    )
     overrides = root / "overrides.yml"
     overrides.write_text(f"{SSH_SEEN_ID}:\n  level: critical\n  reason: root logins matter\n")
     return rules, overrides

@@ -14,6 +14,7 @@ from auth.support import person
 from fastapi.testclient import TestClient
 from polling import wait_until
 from rules_api_support import GOOD_RULE, SSH_SEEN_ID, SSHD, count_alerts, sshd_failures
+from scanner_filter import SCANNER_FILTER
 
 from api.app import create_app
 from secops import audit
@@ -24,19 +25,6 @@ from secops.pipeline.service import Pipeline, start_pipeline
 from secops.records import RawRecord
 from secops.rules.detector import RuleReloader, build_detector
 from secops.settings import Settings
-
-SCANNER_FILTER = """title: The vulnerability scanner tries root logins
-id: {id}
-logsource:
-    product: linux
-    service: sshd
-filter:
-    rules:
-        - {rule}
-    scanner:
-        source.ip|cidr: {cidr}
-    condition: not scanner
-"""
 
 
 def _filter(filter_id: str, cidr: str) -> str:
