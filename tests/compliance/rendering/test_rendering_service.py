@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +13,7 @@ from aiosmtpd.controller import Controller
 from auth.support import principal
 from es_node import NodeAccess
 from fastapi.testclient import TestClient
+from smtp_inbox import Inbox, free_port
 from stored_report import store_report
 
 from secops import audit
@@ -100,25 +98,10 @@ def test_api_downloads_each_rendering_and_verifies_uploads(
     assert (garbage["intact"], garbage["reason"]) == (False, "malformed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[int, _Inbox]]:
-    inbox = _Inbox()
-    port = _free_port()
+def smtp_server() -> Iterator[tuple[int, Inbox]]:
+    inbox = Inbox()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield port, inbox
@@ -126,7 +109,7 @@ def smtp_server() -> Iterator[tuple[int, _Inbox]]:
 
 
 def test_a_report_is_mailed_with_its_pdfs_to_the_configured_list(
-    settings: Settings, es_node: NodeAccess, smtp_server: tuple[int, _Inbox], tmp_path: Path
+    settings: Settings, es_node: NodeAccess, smtp_server: tuple[int, Inbox], tmp_path: Path
 ) -> None:
     port, inbox = smtp_server
     mailing = Settings(
@@ -217,7 +200,7 @@ def test_the_scheduled_job_renders_new_reports_of_format_2_once(ctx: Context) ->
 
 
 def test_two_processes_running_the_job_at_once_mail_a_report_once(
-    settings: Settings, es_node: NodeAccess, smtp_server: tuple[int, _Inbox]
+    settings: Settings, es_node: NodeAccess, smtp_server: tuple[int, Inbox]
 ) -> None:
     from datetime import datetime, timedelta
 

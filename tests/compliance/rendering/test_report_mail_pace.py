@@ -8,18 +8,15 @@ take is recorded as a failure and frees the slot, so it can be sent again at onc
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from email import message_from_bytes
-from email.message import Message
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from auth.support import principal
 from es_node import NodeAccess
 from fastapi.testclient import TestClient
+from smtp_inbox import Inbox, free_port
 from stored_report import store_report
 
 from api.app import create_app
@@ -30,24 +27,9 @@ from secops.context import Context, build_context
 from secops.settings import Settings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def mailing(settings: Settings, es_node: NodeAccess) -> Iterator[tuple[Context, int]]:
-    port = _free_port()
+    port = free_port()
     ctx = build_context(
         Settings(
             dev_mode=True,
@@ -77,7 +59,7 @@ def test_a_report_is_mailed_once_per_interval_and_every_attempt_is_audited(
     a_day_later = datetime.fromisoformat(signed["generated_at"]) + timedelta(days=1)
     headers = principal(ctx, "audrey", "auditor")
     url = f"/api/v1/compliance/reports/{rid}/mail"
-    inbox = _Inbox()
+    inbox = Inbox()
     with TestClient(create_app(ctx.settings, context=ctx)) as client:
         # The relay is down: the attempt fails, is audited, and keeps no slot.
         down = client.post(url, headers=headers)
