@@ -22,13 +22,43 @@ from secops.alerts.suppressions import SuppressionIn
 from secops.auth.principals import Principal, Role
 from secops.errors import InvalidInputError
 from secops.rules import service
-from secops.rules.models import RuleFilter, RunState
+from secops.rules.models import HuntOut, RuleFilter, RunState, ValidationOut
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 Reader = Annotated[Principal, Depends(page(Role.soc_operator, Role.admin, Role.auditor))]
 Writer = Annotated[Principal, Depends(page(Role.soc_operator, Role.admin))]
 WriterStepUp = Annotated[Principal, Depends(page(Role.soc_operator, Role.admin, step_up=True))]
+
+
+def _can_change(principal: Principal) -> bool:
+    return principal.has_any(frozenset({Role.soc_operator, Role.admin}))
+
+
+def _unfiltered_rules(
+    request: Request,
+    ctx: Ctx,
+    principal: Principal,
+    *,
+    validation: ValidationOut | None,
+    draft: str,
+    hunt: HuntOut | None,
+    can_change: bool,
+) -> Response:
+    """The rules page on its first 100 rules, unfiltered, with a validation or hunt result."""
+    found = service.list_rules(ctx, flt=RuleFilter(), offset=0, limit=100)
+    return render(
+        request,
+        "rules.html",
+        principal=principal,
+        found=found,
+        text="",
+        run_state="",
+        validation=validation,
+        draft=draft,
+        hunt=hunt,
+        can_change=can_change,
+    )
 
 
 @router.get("/rules")
@@ -52,7 +82,7 @@ def rules_page(
         validation=None,
         draft="",
         hunt=None,
-        can_change=principal.has_any(frozenset({Role.soc_operator, Role.admin})),
+        can_change=_can_change(principal),
     )
 
 
@@ -65,18 +95,14 @@ def validate(
 ) -> Response:
     """Check a draft rule as `secops rules validate` does; nothing is stored."""
     result = service.validate_text(ctx, text=draft)
-    found = service.list_rules(ctx, flt=RuleFilter(), offset=0, limit=100)
-    return render(
+    return _unfiltered_rules(
         request,
-        "rules.html",
-        principal=principal,
-        found=found,
-        text="",
-        run_state="",
+        ctx,
+        principal,
         validation=result,
         draft=draft,
         hunt=None,
-        can_change=principal.has_any(frozenset({Role.soc_operator, Role.admin})),
+        can_change=_can_change(principal),
     )
 
 
@@ -89,18 +115,8 @@ def hunt(
     since: Annotated[str, Form(max_length=64)] = "7d",
 ) -> Response:
     result = service.hunt_rules(ctx, rule_ids=[rule_id], since=since)
-    found = service.list_rules(ctx, flt=RuleFilter(), offset=0, limit=100)
-    return render(
-        request,
-        "rules.html",
-        principal=principal,
-        found=found,
-        text="",
-        run_state="",
-        validation=None,
-        draft="",
-        hunt=result,
-        can_change=True,
+    return _unfiltered_rules(
+        request, ctx, principal, validation=None, draft="", hunt=result, can_change=True
     )
 
 
@@ -111,7 +127,7 @@ def rule_page(request: Request, ctx: Ctx, principal: Reader, rule_id: str) -> Re
         "rule.html",
         principal=principal,
         rule=service.get_rule(ctx, rule_id=rule_id),
-        can_change=principal.has_any(frozenset({Role.soc_operator, Role.admin})),
+        can_change=_can_change(principal),
     )
 
 
@@ -148,7 +164,7 @@ def suppressions_page(request: Request, ctx: Ctx, principal: Reader) -> Response
         "suppressions.html",
         principal=principal,
         items=suppressions.list_suppressions(ctx, include_expired=True),
-        can_change=principal.has_any(frozenset({Role.soc_operator, Role.admin})),
+        can_change=_can_change(principal),
     )
 
 
